@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** src/db/ and dist/db/ both sit two levels below the project root, beside migrations/. */
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+/** Opens (and creates) the database file with the pragmas Masthead relies on. */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+/** Applies pending migrations; returns true when the database was empty before (a first run). */
+export function migrateDatabase(db: Db): { fresh: boolean } {
+  const fresh =
+    db.$client.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'articles'").get() as {
+      n: number;
+    };
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { fresh: fresh.n === 0 };
+}

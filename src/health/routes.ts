@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../db/connection.js';
+import { AppError } from '../http/problem.js';
+
+const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.get('/healthz', {
+    config: { scope: 'public' },
+    schema: { tags: ['system'], operationId: 'getHealth', summary: 'Liveness: the process is up', response: { 200: Health } },
+    handler: async () => ({ status: 'ok' as const }),
+  });
+
+  app.get('/readyz', {
+    config: { scope: 'public' },
+    schema: { tags: ['system'], operationId: 'getReadiness', summary: 'Readiness: the database answers', response: { 200: Health } },
+    handler: async () => {
+      try {
+        db.$client.prepare('SELECT 1').get();
+      } catch {
+        throw new AppError(503, 'database-unavailable', 'The database does not answer');
+      }
+      return { status: 'ok' as const };
+    },
+  });
+};

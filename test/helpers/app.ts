@@ -1,0 +1,51 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { testConfig, type Config } from '../../src/config.js';
+import { migrateDatabase, openDatabase, type Db } from '../../src/db/connection.js';
+
+export type TestClock = { now: number; (): number; set(iso: string): void; advance(ms: number): void };
+
+export function testClock(start = '2026-11-27T08:00:00.000Z'): TestClock {
+  const clock = (() => clock.now) as TestClock;
+  clock.now = Date.parse(start);
+  clock.set = (iso) => void (clock.now = Date.parse(iso));
+  clock.advance = (ms) => void (clock.now += ms);
+  return clock;
+}
+
+export type TestApp = { app: FastifyInstance; db: Db; clock: TestClock };
+
+/** A fresh app on a fresh, migrated in-memory database, closed when the test ends. */
+export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
+  const db = openDatabase(':memory:');
+  migrateDatabase(db);
+  const clock = testClock();
+  const app = await buildApp(testConfig(overrides), { db, clock });
+  await app.ready();
+  t.teardown(async () => {
+    await app.close();
+    db.$client.close();
+  });
+  return { app, db, clock };
+}
+
+/** Injects a request and parses the JSON body when there is one. */
+export async function call(app: FastifyInstance, opts: InjectOptions) {
+  const res = await app.inject(opts);
+  const type = String(res.headers['content-type'] ?? '');
+  const body = type.includes('json') && res.body.length > 0 ? JSON.parse(res.body) : res.body;
+  return { status: res.statusCode, headers: res.headers, body, raw: res };
+}
+
+/** Asserts a problem+json answer with this status (and code when given); returns the body. */
+export function assertProblem(t: Test, res: Awaited<ReturnType<typeof call>>, status: number, code?: string) {
+  t.equal(res.status, status, `status ${status}`);
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'problem+json');
+  t.equal(res.body.status, status, 'body.status');
+  if (code) t.equal(res.body.code, code, `code ${code}`);
+  t.type(res.body.title, 'string');
+  t.type(res.body.detail, 'string');
+  t.type(res.body.requestId, 'string');
+  return res.body;
+}
