@@ -8,8 +8,18 @@ import { healthRoutes } from './health/routes.js';
 import { serializerCompiler, validatorCompiler } from './http/compilers.js';
 import { errorsPlugin } from './http/errors.js';
 import { openapiPlugin } from './http/openapi.js';
+import { articleRoutes } from './articles/routes.js';
+import { createPresenter } from './articles/present.js';
+import { createArticleQueries } from './articles/queries.js';
+import { createArticleStore } from './articles/store.js';
+import { createViewerFactory } from './articles/visibility.js';
+import { ANONYMOUS } from './http/principal.js';
+import { relatedLinkRoutes } from './related-links/routes.js';
+import { createRelatedLinkStore } from './related-links/store.js';
 import { createSectionStore } from './sections/store.js';
 import { sectionRoutes } from './sections/routes.js';
+import { createSourceStore } from './sources/store.js';
+import { sourceRoutes } from './sources/routes.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -41,12 +51,28 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(errorsPlugin);
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
 
-  const sections = createSectionStore(deps.db, clock);
+  app.decorateRequest('principal', null as never);
+  app.addHook('onRequest', async (request) => {
+    request.principal = ANONYMOUS;
+  });
 
-  await app.register(healthRoutes, { db: deps.db });
+  const { db } = deps;
+  const sections = createSectionStore(db, clock);
+  const sources = createSourceStore(db, clock);
+  const articles = createArticleStore(db, clock);
+  const links = createRelatedLinkStore(db, clock, [(_op, _linkId, articleId) => articles.touch(articleId)]);
+  const queries = createArticleQueries(db);
+  const present = createPresenter(db, links);
+  const viewerFor = createViewerFactory(db, clock);
+  const viewerOf = (request: { principal: typeof ANONYMOUS }) => viewerFor(request.principal);
+
+  await app.register(healthRoutes, { db });
   await app.register(
     async (v1) => {
       await v1.register(sectionRoutes, { sections });
+      await v1.register(sourceRoutes, { sources });
+      await v1.register(articleRoutes, { articles, queries, present, viewerOf, sections, sources });
+      await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
     },
     { prefix: '/v1' },
   );

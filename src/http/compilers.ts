@@ -24,5 +24,17 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
  */
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) => {
   const jsonSchema = z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12', unrepresentable: 'any' });
-  return fastJson(jsonSchema as Parameters<typeof fastJson>[0]);
+  return fastJson(withoutRequired(jsonSchema) as Parameters<typeof fastJson>[0]);
 };
+
+/**
+ * fast-json-stringify throws on a missing required property; `fields=` answers leave fields
+ * out on purpose, so the serialiser's copy of the schema drops `required` (the document keeps it).
+ */
+function withoutRequired(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutRequired);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'required').map(([k, v]) => [k, k === 'properties' ? mapValues(v) : withoutRequired(v)]));
+}
+
+const mapValues = (o: unknown) => Object.fromEntries(Object.entries(o as object).map(([k, v]) => [k, withoutRequired(v)]));

@@ -1,0 +1,90 @@
+import { and, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
+import type { Db } from '../db/connection.js';
+import { articles, articleTags } from '../db/schema.js';
+import { AppError, badRequest } from '../http/problem.js';
+import type { ArticleRow } from './rows.js';
+import type { ArticleListQueryInput } from './schemas.js';
+import { visibleWhere, type Viewer } from './visibility.js';
+
+const SORTS: Record<string, Sort> = {
+  publishedAt: { key: 'publishedAt', column: articles.publishedAt, desc: false, nullable: true },
+  updatedAt: { key: 'updatedAt', column: articles.updatedAt, desc: false },
+  createdAt: { key: 'createdAt', column: articles.createdAt, desc: false },
+  title: { key: 'title', column: articles.title, desc: false },
+};
+
+function sortOf(param: string): Sort {
+  const desc = param.startsWith('-');
+  const base = SORTS[desc ? param.slice(1) : param]!;
+  return { ...base, key: param, desc };
+}
+
+export type ListFilters = Omit<ArticleListQueryInput, 'limit' | 'cursor' | 'include' | 'fields' | 'sort'> & {
+  /** section resolved to the ids of it and its subsections */
+  sectionIds?: number[];
+  sourceId?: number;
+};
+
+const editorOnly = (pointer: string) =>
+  new AppError(403, 'editors-only', `Only editors (write keys) may use ${pointer.slice(1)}`, {
+    errors: [{ in: 'query', pointer, message: 'Editors only' }],
+  });
+
+function conditions(f: ListFilters, viewer: Viewer): SQL[] {
+  const where: SQL[] = [];
+  const visible = visibleWhere(viewer);
+  if (visible) where.push(visible);
+  if (f.status && f.status !== 'published' && !viewer.editor) throw editorOnly('/status');
+  if (f.deleted === 'true' && !viewer.editor) throw editorOnly('/deleted');
+  if (viewer.editor) where.push(f.deleted === 'true' ? isNotNull(articles.deletedAt) : isNull(articles.deletedAt));
+  if (f.status) where.push(eq(articles.status, f.status));
+  if (f.sectionIds) where.push(f.sectionIds.length === 1 ? eq(articles.sectionId, f.sectionIds[0]!) : inArray(articles.sectionId, f.sectionIds));
+  if (f.sourceId !== undefined) where.push(eq(articles.sourceId, f.sourceId));
+  if (f.externalId !== undefined) where.push(eq(articles.externalId, f.externalId));
+  if (f.publishedAfter) where.push(gte(articles.publishedAt, Date.parse(f.publishedAfter)));
+  if (f.publishedBefore) where.push(lt(articles.publishedAt, Date.parse(f.publishedBefore)));
+  if (f.updatedSince) where.push(gte(articles.updatedAt, Date.parse(f.updatedSince)));
+  if (f.tag !== undefined) {
+    const tags = [...new Set(f.tag.split(',').map((t) => t.trim().normalize('NFC')).filter(Boolean))];
+    if (tags.length === 0 || tags.length > 20) throw badRequest('Give 1–20 tags', [{ in: 'query', pointer: '/tag', message: 'Give 1–20 comma-separated tags' }]);
+    where.push(inArray(articles.id, sql`(SELECT ${articleTags.articleId} FROM ${articleTags} WHERE ${inArray(articleTags.tag, tags)})`));
+  }
+  return where;
+}
+
+/** Columns of a list row; the body (the heavy part) is read only when asked for. */
+const { body: bodyColumn, ...LIST_COLUMNS } = getTableColumns(articles);
+const columnsFor = (withBody: boolean) => (withBody ? { ...LIST_COLUMNS, body: bodyColumn } : LIST_COLUMNS);
+
+export function createArticleQueries(db: Db) {
+  return {
+    async list(
+      q: ListFilters & { limit: number; cursor?: string; sort: string; withBody: boolean },
+      viewer: Viewer,
+    ): Promise<{ rows: (Omit<ArticleRow, 'body'> & { body?: string })[]; nextCursor: string | null }> {
+      const sort = sortOf(q.sort);
+      const { limit, cursor, sort: _s, withBody, sectionIds: _ids, sourceId: _src, ...filterParams } = q;
+      const filters = fingerprint({ ...filterParams, editor: viewer.editor });
+      const where = conditions(q, viewer);
+      if (cursor) {
+        const c = decodeCursor(cursor, sort, filters);
+        where.push(after(sort, articles.id, c.v, c.id));
+      }
+      const rows = db
+        .select(columnsFor(withBody))
+        .from(articles)
+        .where(and(...where))
+        .orderBy(...orderBy(sort, articles.id))
+        .limit(limit + 1)
+        .all();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      const column = sort.key.replace(/^-/, '') as 'publishedAt' | 'updatedAt' | 'createdAt' | 'title';
+      const nextCursor = rows.length > limit && last ? encodeCursor(sort, filters, last[column], last.id) : null;
+      return { rows: page, nextCursor };
+    },
+  };
+}
+
+export type ArticleQueries = ReturnType<typeof createArticleQueries>;

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { IdParams, SlugParams } from '../common/schemas.js';
+import { linkNext } from '../common/pagination.js';
+import { etagOf, expectedVersion, notModified } from '../http/conditional.js';
+import { AppError, badRequest } from '../http/problem.js';
+import { hasScope } from '../http/principal.js';
+import type { SectionStore } from '../sections/store.js';
+import type { SourceStore } from '../sources/store.js';
+import type { Presenter, Shape } from './present.js';
+import type { ArticleQueries } from './queries.js';
+import type { ArticleRow } from './rows.js';
+import { Article, ArticleCreate, ArticleListQuery, ArticlePage, ArticleUpdate, ShapeQuery, type ArticleDto } from './schemas.js';
+import type { ArticleStore } from './store.js';
+import type { Viewer } from './visibility.js';
+
+export type ArticleRouteDeps = {
+  articles: ArticleStore;
+  queries: ArticleQueries;
+  present: Presenter;
+  viewerOf: (request: FastifyRequest) => Viewer;
+  sections: SectionStore;
+  sources: SourceStore;
+};
+
+const tags = ['articles'];
+const hash = (s: string) => createHash('sha1').update(s).digest('base64url').slice(0, 16);
+
+/** A plain article's ETag is its version; an answer with embeds or chosen fields gets a weak ETag of its content. */
+function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, dto: ArticleDto, shape: Shape) {
+  const plain = !shape.include?.length && !shape.fields;
+  const etag = plain ? etagOf(row.version) : `W/"${row.version}-${hash(JSON.stringify(dto))}"`;
+  if (notModified(request, reply, etag, row.updatedAt)) return reply;
+  return reply.send(dto);
+}
+
+const unknownFilter = (pointer: string, what: string) =>
+  badRequest(`Unknown ${what}`, [{ in: 'query', pointer, message: `No ${what} has this id or slug` }]);
+
+export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app, deps) => {
+  const { articles, queries, present, viewerOf } = deps;
+
+  app.get('/articles', {
+    config: { scope: 'public' },
+    schema: {
+      tags,
+      operationId: 'listArticles',
+      summary: 'List articles, newest first',
+      description:
+        'Readers see published, due, not-deleted articles; editors see drafts, scheduled and archived ones too (and the trash with `deleted=true`). The body is left out of lists unless `fields` asks for it.',
+      querystring: ArticleListQuery,
+      response: { 200: ArticlePage, 304: z.null() },
+    },
+    handler: async (request, reply) => {
+      const q = request.query;
+      const viewer = viewerOf(request);
+      let sectionIds: number[] | undefined;
+      if (q.section !== undefined) {
+        const section = await deps.sections.resolve(q.section);
+        if (!section) throw unknownFilter('/section', 'section');
+        sectionIds = await deps.sections.descendantIds(section.id);
+      }
+      let sourceId: number | undefined;
+      if (q.source !== undefined) {
+        const source = await deps.sources.resolve(q.source);
+        if (!source) throw unknownFilter('/source', 'source');
+        sourceId = source.id;
+      }
+      const withBody = q.fields?.includes('body') ?? false;
+      const { rows, nextCursor } = await queries.list({ ...q, sectionIds, sourceId, withBody }, viewer);
+      const data = present(rows, { include: q.include, fields: q.fields, withBody }, viewer);
+      const etag = `W/"${hash(JSON.stringify(rows.map((r) => [r.id, r.version])) + JSON.stringify(q) + String(nextCursor))}"`;
+      if (notModified(request, reply, etag)) return reply;
+      linkNext(request, reply, nextCursor);
+      return { data, page: { nextCursor, limit: q.limit } };
+    },
+  });
+
+  app.get('/articles/:id', {
+    config: { scope: 'public' },
+    schema: {
+      tags,
+      operationId: 'getArticle',
+      summary: 'Get an article by id',
+      description: 'Answers 304 to `If-None-Match` / `If-Modified-Since` when the copy is current.',
+      params: IdParams,
+      querystring: ShapeQuery.strict(),
+      response: { 200: Article, 304: z.null() },
+    },
+    handler: async (request, reply) => {
+      const viewer = viewerOf(request);
+      const row = await articles.get(request.params.id, viewer);
+      const dto = present([row], request.query, viewer)[0]!;
+      return answer(request, reply, row, dto, request.query);
+    },
+  });
+
+  app.get('/articles/slug/:slug', {
+    config: { scope: 'public' },
+    schema: {
+      tags,
+      operationId: 'getArticleBySlug',
+      summary: 'Get an article by slug',
+      description: 'A slug the article had before answers 308 with the URL of its current slug.',
+      params: SlugParams,
+      querystring: ShapeQuery.strict(),
+      response: { 200: Article, 304: z.null(), 308: z.null().describe('Moved: the article has a new slug (see Location)') },
+    },
+    handler: async (request, reply) => {
+      const viewer = viewerOf(request);
+      const found = await articles.getBySlug(request.params.slug, viewer);
+      if ('movedTo' in found) {
+        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+        return reply.code(308).header('location', `/v1/articles/slug/${found.movedTo}${query}`).send(null);
+      }
+      const dto = present([found.row], request.query, viewer)[0]!;
+      return answer(request, reply, found.row, dto, request.query);
+    },
+  });
+
+  app.post('/articles', {
+    config: { scope: 'write' },
+    schema: { tags, operationId: 'createArticle', summary: 'Create an article', body: ArticleCreate, response: { 201: Article } },
+    handler: async (request, reply) => {
+      const row = await articles.create(request.body, request.principal.keyId);
+      const dto = present([row], {}, viewerOf(request))[0]!;
+      return reply.code(201).header('location', `/v1/articles/${row.id}`).header('etag', etagOf(row.version)).send(dto);
+    },
+  });
+
+  app.patch('/articles/:id', {
+    config: { scope: 'write' },
+    schema: {
+      tags,
+      operationId: 'updateArticle',
+      summary: 'Change some fields of an article',
+      description:
+        'Send `If-Match: "<version>"` to refuse the write with 412 when the article changed since you read it; without `If-Match` the write goes through. The previous state is kept as a revision.',
+      params: IdParams,
+      body: ArticleUpdate,
+      response: { 200: Article },
+    },
+    handler: async (request, reply) => {
+      const row = await articles.update(request.params.id, request.body, expectedVersion(request), request.principal.keyId);
+      const dto = present([row], {}, viewerOf(request))[0]!;
+      return reply.header('etag', etagOf(row.version)).send(dto);
+    },
+  });
+
+  app.delete('/articles/:id', {
+    config: { scope: 'write' },
+    schema: {
+      tags,
+      operationId: 'deleteArticle',
+      summary: 'Move an article to the trash (or delete it for good)',
+      description:
+        'Moves the article to the trash; `POST /v1/articles/{id}/restore` brings it back. `?permanent=true` (admin keys only) deletes it for good, with its related links, revisions and old slugs. Honours `If-Match`.',
+      params: IdParams,
+      querystring: z.strictObject({ permanent: z.enum(['true', 'false']).optional() }),
+      response: { 204: z.null().describe('Deleted') },
+    },
+    handler: async (request, reply) => {
+      if (request.query.permanent === 'true') {
+        if (!hasScope(request.principal, 'admin')) throw new AppError(403, 'admin-only', 'Only admin keys may delete permanently');
+        await articles.purge(request.params.id, expectedVersion(request));
+      } else await articles.trash(request.params.id, expectedVersion(request), request.principal.keyId);
+      return reply.code(204).send(null);
+    },
+  });
+
+  app.post('/articles/:id/restore', {
+    config: { scope: 'write' },
+    schema: { tags, operationId: 'restoreArticle', summary: 'Bring an article back from the trash', params: IdParams, response: { 200: Article } },
+    handler: async (request, reply) => {
+      const row = await articles.restore(request.params.id, request.principal.keyId);
+      const dto = present([row], {}, viewerOf(request))[0]!;
+      return reply.header('etag', etagOf(row.version)).send(dto);
+    },
+  });
+};

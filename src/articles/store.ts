@@ -1,0 +1,231 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { slugify, uniqueSlug } from '../common/slug.js';
+import type { Clock } from '../common/time.js';
+import { withUnique } from '../db/constraints.js';
+import type { Db } from '../db/connection.js';
+import { articleRevisions, articleSlugHistory, articles, articleTags, sections, sources } from '../db/schema.js';
+import { checkVersion } from '../http/conditional.js';
+import { AppError, notFound } from '../http/problem.js';
+import { htmlToText, sanitizeBody } from './html.js';
+import { snapshotOf, SNAPSHOT_FIELDS, type ArticleRow, type ArticleSnapshot } from './rows.js';
+import type { ArticleCreateInput, ArticleUpdateInput } from './schemas.js';
+import { canSee, type Viewer } from './visibility.js';
+
+export type ArticleWriteOp = 'create' | 'update' | 'delete' | 'restore' | 'purge';
+/** Called inside the write's transaction (search index, change feed …); must be synchronous. */
+export type ArticleListener = (op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null) => void;
+
+const UNIQUE = [
+  { column: 'articles.slug', code: 'slug-taken', pointer: '/slug', message: 'Another article (perhaps in the trash) has this slug' },
+  { column: 'articles.external_id', code: 'external-id-taken', pointer: '/externalId', message: 'Another article has this externalId' },
+];
+
+const unknownRef = (pointer: string, what: string) =>
+  new AppError(400, 'unknown-reference', `${what} does not exist`, { errors: [{ in: 'body', pointer, message: `No ${what.toLowerCase()} has this id` }] });
+
+const cleanTags = (tags: string[]) => [...new Set(tags.map((t) => t.trim().normalize('NFC')))];
+
+export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListener[] = []) {
+  const byId = db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare();
+  const bySlug = db.select().from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare();
+  const oldSlug = db.select().from(articleSlugHistory).where(eq(articleSlugHistory.slug, sql.placeholder('slug'))).prepare();
+  const sectionExists = db.select({ id: sections.id }).from(sections).where(eq(sections.id, sql.placeholder('id'))).prepare();
+  const sourceExists = db.select({ id: sources.id }).from(sources).where(eq(sources.id, sql.placeholder('id'))).prepare();
+  const insertTag = db.$client.prepare('INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)');
+
+  const emit = (op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null) => {
+    for (const listener of listeners) listener(op, row, previous);
+  };
+
+  function mustGet(id: number): ArticleRow {
+    const row = byId.get({ id });
+    if (!row) throw notFound(`Article ${id}`);
+    return row;
+  }
+
+  function checkRefs(sectionId: number | undefined, sourceId: number | null | undefined) {
+    if (sectionId !== undefined && !sectionExists.get({ id: sectionId })) throw unknownRef('/sectionId', 'Section');
+    if (sourceId !== undefined && sourceId !== null && !sourceExists.get({ id: sourceId })) throw unknownRef('/sourceId', 'Source');
+  }
+
+  const slugTaken = (s: string) => bySlug.get({ slug: s }) !== undefined || oldSlug.get({ slug: s }) !== undefined;
+
+  function writeTags(id: number, tags: string[]) {
+    db.delete(articleTags).where(eq(articleTags.articleId, id)).run();
+    for (const tag of tags) insertTag.run(id, tag);
+  }
+
+  /** Input fields as columns: body sanitised, bodyText derived, times parsed. */
+  function toColumns(input: ArticleUpdateInput): Partial<ArticleRow> {
+    const out: Partial<ArticleRow> = {};
+    for (const [k, v] of Object.entries(input)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+    if (input.body !== undefined) {
+      out.body = sanitizeBody(input.body);
+      out.bodyText = htmlToText(out.body);
+    }
+    if (input.tags !== undefined) out.tags = cleanTags(input.tags);
+    if (input.publishedAt !== undefined) out.publishedAt = input.publishedAt === null ? null : Date.parse(input.publishedAt);
+    return out;
+  }
+
+  function changedFields(current: ArticleRow, next: Partial<ArticleRow>): Partial<ArticleRow> {
+    const changed: Partial<ArticleRow> = {};
+    for (const [k, v] of Object.entries(next) as [keyof ArticleRow, unknown][]) {
+      if (JSON.stringify(current[k]) !== JSON.stringify(v)) (changed as Record<string, unknown>)[k] = v;
+    }
+    return changed;
+  }
+
+  /** Applies a change: keeps the previous state as a revision, the old slug as a redirect, bumps the version. */
+  function applyUpdate(current: ArticleRow, next: Partial<ArticleRow>, keyId: number | null): ArticleRow {
+    const changes = changedFields(current, next);
+    if (changes.status === 'published' && current.publishedAt === null && changes.publishedAt === undefined) changes.publishedAt = clock();
+    if (Object.keys(changes).length === 0) return current;
+    checkRefs(changes.sectionId, changes.sourceId);
+    db.insert(articleRevisions)
+      .values({ articleId: current.id, revision: current.version, snapshot: snapshotOf(current), createdAt: current.updatedAt, createdBy: current.updatedBy })
+      .run();
+    if (changes.slug !== undefined) {
+      db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, changes.slug)).run();
+      db.insert(articleSlugHistory).values({ slug: current.slug, articleId: current.id, createdAt: clock() }).onConflictDoNothing().run();
+    }
+    const row = withUnique(UNIQUE, () =>
+      db
+        .update(articles)
+        .set({ ...changes, version: current.version + 1, updatedAt: clock(), updatedBy: keyId })
+        .where(eq(articles.id, current.id))
+        .returning()
+        .get(),
+    )!;
+    if (changes.tags !== undefined) writeTags(row.id, row.tags);
+    emit('update', row, current);
+    return row;
+  }
+
+  return {
+    /** A change to what belongs to the article (its related links): new version, same transaction as the change. */
+    touch(id: number): void {
+      const current = byId.get({ id });
+      if (!current) return;
+      const row = db.update(articles).set({ version: current.version + 1, updatedAt: clock() }).where(eq(articles.id, id)).returning().get()!;
+      emit('update', row, current);
+    },
+
+    /** The article if this viewer may see it; a 404 otherwise (never a 403, which would confirm it exists). */
+    async get(id: number, viewer: Viewer): Promise<ArticleRow> {
+      const row = byId.get({ id });
+      if (!row || !canSee(viewer, row)) throw notFound(`Article ${id}`);
+      return row;
+    },
+
+    /** By slug; an old slug answers with the article's current slug to redirect to. */
+    async getBySlug(slug: string, viewer: Viewer): Promise<{ row: ArticleRow } | { movedTo: string }> {
+      const row = bySlug.get({ slug });
+      if (row && canSee(viewer, row)) return { row };
+      const old = row ? undefined : oldSlug.get({ slug });
+      const target = old && byId.get({ id: old.articleId });
+      if (target && canSee(viewer, target)) return { movedTo: target.slug };
+      throw notFound(`Article "${slug}"`);
+    },
+
+    async create(input: ArticleCreateInput, keyId: number | null): Promise<ArticleRow> {
+      const now = clock();
+      const cols = toColumns(input);
+      return db.transaction(() => {
+        checkRefs(input.sectionId, input.sourceId);
+        if (input.slug !== undefined) db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, input.slug)).run();
+        const status = input.status ?? 'draft';
+        const row = withUnique(UNIQUE, () =>
+          db
+            .insert(articles)
+            .values({
+              ...cols,
+              title: input.title,
+              sectionId: input.sectionId,
+              slug: input.slug ?? uniqueSlug(slugify(input.title), slugTaken, 'article'),
+              status,
+              publishedAt: cols.publishedAt ?? (status === 'published' ? now : null),
+              createdAt: now,
+              updatedAt: now,
+              createdBy: keyId,
+              updatedBy: keyId,
+            })
+            .returning()
+            .get(),
+        );
+        writeTags(row.id, row.tags);
+        emit('create', row, null);
+        return row;
+      });
+    },
+
+    async update(id: number, input: ArticleUpdateInput, expected: number | undefined, keyId: number | null): Promise<ArticleRow> {
+      const cols = toColumns(input);
+      return db.transaction(() => {
+        const current = mustGet(id);
+        checkVersion(expected, current.version);
+        return applyUpdate(current, cols, keyId);
+      });
+    },
+
+    /** Moves the article to the trash; its slug stays reserved. */
+    async trash(id: number, expected: number | undefined, keyId: number | null): Promise<void> {
+      db.transaction(() => {
+        const current = mustGet(id);
+        checkVersion(expected, current.version);
+        if (current.deletedAt !== null) return;
+        const row = db
+          .update(articles)
+          .set({ deletedAt: clock(), version: current.version + 1, updatedAt: clock(), updatedBy: keyId })
+          .where(eq(articles.id, id))
+          .returning()
+          .get()!;
+        emit('delete', row, current);
+      });
+    },
+
+    async restore(id: number, keyId: number | null): Promise<ArticleRow> {
+      return db.transaction(() => {
+        const current = mustGet(id);
+        if (current.deletedAt === null) return current;
+        const row = db
+          .update(articles)
+          .set({ deletedAt: null, version: current.version + 1, updatedAt: clock(), updatedBy: keyId })
+          .where(eq(articles.id, id))
+          .returning()
+          .get()!;
+        emit('restore', row, current);
+        return row;
+      });
+    },
+
+    /** Deletes for good: its own links, revisions, tags and old slugs go with it, and links pointing to it. */
+    async purge(id: number, expected: number | undefined): Promise<void> {
+      db.transaction(() => {
+        const current = mustGet(id);
+        checkVersion(expected, current.version);
+        db.delete(articles).where(eq(articles.id, id)).run();
+        emit('purge', current, current);
+      });
+    },
+
+    /** Restores the state an article had at `revision`, as a new change (new version, new revision). */
+    async restoreRevision(id: number, revision: number, keyId: number | null): Promise<ArticleRow> {
+      return db.transaction(() => {
+        const current = mustGet(id);
+        const rev = db
+          .select()
+          .from(articleRevisions)
+          .where(and(eq(articleRevisions.articleId, id), eq(articleRevisions.revision, revision)))
+          .get();
+        if (!rev) throw notFound(`Revision ${revision} of article ${id}`);
+        const snapshot = rev.snapshot as ArticleSnapshot;
+        const next = Object.fromEntries(SNAPSHOT_FIELDS.map((f) => [f, snapshot[f]])) as Partial<ArticleRow>;
+        next.bodyText = htmlToText(snapshot.body);
+        return applyUpdate(current, next, keyId);
+      });
+    },
+  };
+}
+
+export type ArticleStore = ReturnType<typeof createArticleStore>;

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { migrateDatabase, openDatabase } from '../db/connection.js';
+import { startServer } from '../server.js';
+import { generateOpenApi } from './openapi.js';
+
+const USAGE = `masthead — a headless CMS for newsrooms
+
+Usage:
+  masthead serve                 start the API server (configured by environment variables, see README)
+  masthead migrate               apply pending database migrations to DATABASE_PATH
+  masthead openapi [--out FILE]  write the OpenAPI document (default openapi/openapi.json; - for stdout)
+  masthead help                  show this text
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      await startServer(loadConfig());
+      return -1;
+    case 'migrate': {
+      const config = loadConfig();
+      const db = openDatabase(config.databasePath);
+      const { fresh } = migrateDatabase(db);
+      db.$client.close();
+      console.log(`${config.databasePath}: migrations applied${fresh ? ' (new database)' : ''}`);
+      return 0;
+    }
+    case 'openapi': {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string', default: 'openapi/openapi.json' } } });
+      const doc = await generateOpenApi();
+      if (values.out === '-') process.stdout.write(doc);
+      else {
+        mkdirSync(dirname(values.out!), { recursive: true });
+        writeFileSync(values.out!, doc);
+        console.log(`wrote ${values.out}`);
+      }
+      return 0;
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `${err?.stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,51 @@
+import { createArticleStore } from '../articles/store.js';
+import { systemClock, type Clock } from '../common/time.js';
+import type { Db } from '../db/connection.js';
+import { createRelatedLinkStore } from '../related-links/store.js';
+import { createSectionStore } from '../sections/store.js';
+import { createSourceStore } from '../sources/store.js';
+import { DEMO_ARTICLE, DEMO_RELATED_HEADLINES, DEMO_SECTIONS } from './content.js';
+
+/** Loads the seed page through the same stores the API uses (sanitising, slugs, tags). */
+export async function loadDemo(db: Db, clock: Clock = systemClock) {
+  const sections = createSectionStore(db, clock);
+  const sources = createSourceStore(db, clock);
+  const articles = createArticleStore(db, clock);
+  const links = createRelatedLinkStore(db, clock, [(_op, _link, id) => articles.touch(id)]);
+
+  const ids = new Map<string, number>();
+  for (const [position, s] of DEMO_SECTIONS.entries()) {
+    const parentId = s.slug === 'zhengqing' ? ids.get('tianjin') : undefined;
+    ids.set(s.slug, (await sections.create({ ...s, position, parentId })).id);
+  }
+  const source = await sources.create({ slug: 'tianjin-daily', name: '天津日报', url: 'https://www.enorth.com.cn/', kind: 'newspaper' });
+
+  const main = await articles.create(
+    {
+      title: DEMO_ARTICLE.title,
+      summary: DEMO_ARTICLE.paragraphs[0]!.trim(),
+      body: DEMO_ARTICLE.paragraphs.map((p) => `<p>${p}</p>`).join(''),
+      sectionId: ids.get('zhengqing')!,
+      sourceId: source.id,
+      tags: DEMO_ARTICLE.tags,
+      status: 'published',
+      publishedAt: DEMO_ARTICLE.publishedAt,
+      externalId: DEMO_ARTICLE.externalId,
+    },
+    null,
+  );
+  for (const [i, title] of DEMO_RELATED_HEADLINES.entries()) {
+    const related = await articles.create(
+      {
+        title,
+        sectionId: ids.get('redian')!,
+        status: 'published',
+        publishedAt: new Date(Date.parse(DEMO_ARTICLE.publishedAt) - (i + 1) * 3_600_000).toISOString(),
+        externalId: `enorth-related-${i + 1}`,
+      },
+      null,
+    );
+    await links.create(main.id, { targetArticleId: related.id });
+  }
+  return { sections: DEMO_SECTIONS.length, sources: 1, articles: 1 + DEMO_RELATED_HEADLINES.length };
+}
