@@ -6,11 +6,14 @@ import type { Db } from './db/connection.js';
 import { systemClock, type Clock } from './common/time.js';
 import { healthRoutes } from './health/routes.js';
 import { serializerCompiler, validatorCompiler } from './http/compilers.js';
+import { cachingPlugin } from './http/caching.js';
 import { errorsPlugin } from './http/errors.js';
 import { openapiPlugin } from './http/openapi.js';
 import { articleRoutes } from './articles/routes.js';
 import { createPresenter } from './articles/present.js';
 import { createArticleQueries } from './articles/queries.js';
+import { revisionRoutes } from './articles/revision-routes.js';
+import { createRevisionStore } from './articles/revisions.js';
 import { createArticleStore } from './articles/store.js';
 import { createViewerFactory } from './articles/visibility.js';
 import { ANONYMOUS } from './http/principal.js';
@@ -49,6 +52,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   });
 
   await app.register(errorsPlugin);
+  await app.register(cachingPlugin, config.cache);
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
 
   app.decorateRequest('principal', null as never);
@@ -72,6 +76,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(sectionRoutes, { sections });
       await v1.register(sourceRoutes, { sources });
       await v1.register(articleRoutes, { articles, queries, present, viewerOf, sections, sources });
+      await v1.register(revisionRoutes, { revisions: createRevisionStore(db), articles, present, viewerOf });
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
     },
     { prefix: '/v1' },

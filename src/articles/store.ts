@@ -213,6 +213,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
     async restoreRevision(id: number, revision: number, keyId: number | null): Promise<ArticleRow> {
       return db.transaction(() => {
         const current = mustGet(id);
+        if (revision === current.version) return current;
         const rev = db
           .select()
           .from(articleRevisions)

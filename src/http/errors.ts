@@ -54,7 +54,9 @@ export const errorsPlugin = fp(
       }
       if (!route.schema || route.schema.hide) return;
       const response = (route.schema.response ?? {}) as Record<string, unknown>;
-      for (const status of ERROR_STATUSES) response[status] ??= Problem.describe(STATUS_TITLES[status] ?? 'Error');
+      for (const status of ERROR_STATUSES) {
+        response[status] ??= { description: STATUS_TITLES[status], content: { 'application/problem+json': { schema: Problem } } };
+      }
       route.schema.response = response;
     });
 

@@ -41,7 +41,6 @@ export const openapiPlugin = fp(
           version: opts.version,
           description:
             'Masthead is a headless CMS for newsrooms: articles, the sections they are filed under, the sources they come from and the related links that tie them together. Chinese content first.\n\nErrors are RFC 9457 `application/problem+json`. Lists are cursor-paginated: follow `page.nextCursor` or the `Link: rel="next"` header.',
-          license: { name: 'UNLICENSED' },
         },
         servers: [{ url: opts.serverUrl }],
         tags: [
