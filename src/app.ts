@@ -1,3 +1,5 @@
+import compress from '@fastify/compress';
+import { constants as zlib } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createRequire } from 'node:module';
@@ -16,7 +18,13 @@ import { revisionRoutes } from './articles/revision-routes.js';
 import { createRevisionStore } from './articles/revisions.js';
 import { createArticleStore } from './articles/store.js';
 import { createViewerFactory } from './articles/visibility.js';
-import { ANONYMOUS } from './http/principal.js';
+import { authPlugin } from './http/auth.js';
+import { limitsPlugin } from './http/limits.js';
+import { loggerOptions } from './http/logging.js';
+import type { Principal } from './http/principal.js';
+import { securityPlugin } from './http/security.js';
+import { keyRoutes } from './keys/routes.js';
+import { createKeyStore } from './keys/store.js';
 import { relatedLinkRoutes } from './related-links/routes.js';
 import { createRelatedLinkStore } from './related-links/store.js';
 import { createSectionStore } from './sections/store.js';
@@ -29,7 +37,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 export type Deps = {
   db: Db;
   clock?: Clock;
-  /** A pino logger or logger options; defaults to fastify's logger at config.logLevel. */
+  /** A pino logger; defaults to fastify's logger at config.logLevel, with credentials redacted (see http/logging.ts). */
   logger?: FastifyServerOptions['loggerInstance'];
 };
 
@@ -37,7 +45,7 @@ export type Deps = {
 export async function buildApp(config: Config, deps: Deps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     requestIdHeader: false,
@@ -53,6 +61,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
 
   await app.register(errorsPlugin);
   await app.register(cachingPlugin, config.cache);
+  // Brotli's default quality (11) costs more CPU per response than serving it; 4 is near gzip's speed and smaller.
+  await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
 
   app.decorateRequest('principal', null as never);
@@ -68,7 +78,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const queries = createArticleQueries(db);
   const present = createPresenter(db, links);
   const viewerFor = createViewerFactory(db, clock);
-  const viewerOf = (request: { principal: typeof ANONYMOUS }) => viewerFor(request.principal);
+  const viewerOf = (request: { principal: Principal }) => viewerFor(request.principal);
 
   await app.register(healthRoutes, { db });
   await app.register(
@@ -78,6 +88,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(articleRoutes, { articles, queries, present, viewerOf, sections, sources });
       await v1.register(revisionRoutes, { revisions: createRevisionStore(db), articles, present, viewerOf });
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
+      await v1.register(keyRoutes, { keys });
     },
     { prefix: '/v1' },
   );

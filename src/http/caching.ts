@@ -18,7 +18,7 @@ export const cachingPlugin = fp(
       if (cacheable && p && !isEditor(p)) policy = p.keyId === null ? readerPolicy : `private, max-age=${opts.maxAge}`;
       else if (cacheable) policy = 'private, no-store';
       reply.header('cache-control', policy);
-      reply.header('vary', 'Authorization, Accept, Accept-Encoding');
+      reply.header('vary', 'Authorization, Accept');
       return payload;
     });
   },
