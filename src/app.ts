@@ -31,6 +31,9 @@ import { createSectionStore } from './sections/store.js';
 import { sectionRoutes } from './sections/routes.js';
 import { createSourceStore } from './sources/store.js';
 import { sourceRoutes } from './sources/routes.js';
+import { createSearchIndex } from './search/index.js';
+import { searchRoutes } from './search/routes.js';
+import { createSearchStore } from './search/store.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -59,21 +62,23 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
     reply.header('x-request-id', request.id);
   });
 
+  const { db } = deps;
+  const keys = createKeyStore(db, clock);
+
   await app.register(errorsPlugin);
+  // Security headers and CORS go before authentication, so that its 401s carry them too.
+  await app.register(securityPlugin, { corsOrigins: config.corsOrigins, docsPrefix: '/docs' });
+  await app.register(authPlugin, { authenticate: keys.authenticate, publicRead: config.publicRead });
+  await app.register(limitsPlugin, { rateLimit: config.rateLimit });
   await app.register(cachingPlugin, config.cache);
   // Brotli's default quality (11) costs more CPU per response than serving it; 4 is near gzip's speed and smaller.
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
 
-  app.decorateRequest('principal', null as never);
-  app.addHook('onRequest', async (request) => {
-    request.principal = ANONYMOUS;
-  });
-
-  const { db } = deps;
   const sections = createSectionStore(db, clock);
   const sources = createSourceStore(db, clock);
-  const articles = createArticleStore(db, clock);
+  // The search index is written in each article write's transaction (see search/index.ts).
+  const articles = createArticleStore(db, clock, [createSearchIndex(db).listener]);
   const links = createRelatedLinkStore(db, clock, [(_op, _linkId, articleId) => articles.touch(articleId)]);
   const queries = createArticleQueries(db);
   const present = createPresenter(db, links);
@@ -89,6 +94,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(revisionRoutes, { revisions: createRevisionStore(db), articles, present, viewerOf });
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
       await v1.register(keyRoutes, { keys });
+      await v1.register(searchRoutes, { search: createSearchStore(db), viewerOf, sections, sources });
     },
     { prefix: '/v1' },
   );

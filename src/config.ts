@@ -4,6 +4,26 @@ const onOff = z
   .enum(['on', 'off', 'true', 'false', '1', '0'])
   .transform((v) => v === 'on' || v === 'true' || v === '1');
 
+/** An admin secret an operator chooses must look like the ones Masthead makes, or it could never authenticate. */
+const adminKey = z
+  .string()
+  .regex(/^mh_/, 'Must start with mh_')
+  .min(24, 'Must be at least 24 characters long')
+  .max(200, 'Must be at most 200 characters long')
+  .regex(/^mh_[A-Za-z0-9_-]+$/, 'After mh_, only letters, digits, - and _ are allowed');
+
+/** `*`, or a comma-separated list of origins (scheme://host[:port]). */
+const ORIGIN = /^https?:\/\/[^/\s*]+$/;
+const corsOrigins = z
+  .string()
+  .transform((s) => s.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean))
+  .refine(
+    (list) => (list.length === 1 && list[0] === '*') || (list.length > 0 && list.every((o) => ORIGIN.test(o))),
+    'Must be * or a comma-separated list of origins like https://news.example.com',
+  );
+
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Every environment variable Masthead reads, with its default. The only reader of process.env. */
@@ -17,6 +37,13 @@ const envSchema = z.object({
   BODY_LIMIT: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   CACHE_MAX_AGE: z.coerce.number().int().min(0).max(31_536_000).default(60),
   CACHE_STALE_WHILE_REVALIDATE: z.coerce.number().int().min(0).max(31_536_000).default(300),
+  MASTHEAD_PUBLIC_READ: onOff.default(true),
+  MASTHEAD_ADMIN_KEY: adminKey.optional(),
+  RATE_LIMIT: onOff.default(true),
+  RATE_LIMIT_READER: perMinute(600),
+  RATE_LIMIT_READ_KEY: perMinute(1200),
+  RATE_LIMIT_WRITE_KEY: perMinute(600),
+  CORS_ORIGINS: corsOrigins.optional(),
 });
 
 export type Config = {
@@ -28,6 +55,14 @@ export type Config = {
   demo: boolean;
   bodyLimit: number;
   cache: { maxAge: number; staleWhileRevalidate: number };
+  /** Anonymous callers may read published content; off: every /v1 call needs a key. */
+  publicRead: boolean;
+  /** An admin key with this secret is made sure to exist at start-up. */
+  adminKey: string | null;
+  /** Requests per minute; admin keys are not limited. */
+  rateLimit: { enabled: boolean; reader: number; readKey: number; writeKey: number };
+  /** Origins allowed to call from a browser: a list, '*' for any, empty for none. */
+  corsOrigins: string[] | '*';
 };
 
 export class ConfigError extends Error {}
@@ -50,10 +85,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.MASTHEAD_DEMO,
     bodyLimit: e.BODY_LIMIT,
     cache: { maxAge: e.CACHE_MAX_AGE, staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE },
+    publicRead: e.MASTHEAD_PUBLIC_READ,
+    adminKey: e.MASTHEAD_ADMIN_KEY ?? null,
+    rateLimit: { enabled: e.RATE_LIMIT, reader: e.RATE_LIMIT_READER, readKey: e.RATE_LIMIT_READ_KEY, writeKey: e.RATE_LIMIT_WRITE_KEY },
+    corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS ?? []),
   };
 }
 
-/** A configuration for tests and tools: defaults, an in-memory database, quiet logs. */
+/**
+ * A configuration for tests and tools: defaults, an in-memory database, quiet logs, and no rate
+ * limit (so that one test's calls do not throttle the next; the rate-limit tests turn it on).
+ */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', MASTHEAD_DEMO: 'off' }), ...overrides };
+  const base = loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', MASTHEAD_DEMO: 'off', RATE_LIMIT: 'off' });
+  return { ...base, ...overrides };
 }

@@ -3,6 +3,9 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { migrateDatabase, openDatabase } from './db/connection.js';
 import { loadDemo } from './demo/seed.js';
+import { bootstrapKeys } from './keys/bootstrap.js';
+import { createKeyStore } from './keys/store.js';
+import { systemClock } from './common/time.js';
 
 /**
  * Opens and migrates the database, loads the demo content on a first run, listens, and
@@ -12,6 +15,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const db = openDatabase(config.databasePath);
   const { fresh } = migrateDatabase(db);
   const app = await buildApp(config, { db });
+  await bootstrapKeys(createKeyStore(db, systemClock), config.adminKey, app.log);
   if (fresh && config.demo) {
     const loaded = await loadDemo(db);
     app.log.info(loaded, 'first run: loaded the demo content from the seed page (MASTHEAD_DEMO=off to skip)');

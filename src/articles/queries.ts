@@ -6,6 +6,7 @@ import { AppError, badRequest } from '../http/problem.js';
 import type { ArticleRow } from './rows.js';
 import type { ArticleListQueryInput } from './schemas.js';
 import { visibleWhere, type Viewer } from './visibility.js';
+import { matchOf } from '../search/store.js';
 
 const SORTS: Record<string, Sort> = {
   publishedAt: { key: 'publishedAt', column: articles.publishedAt, desc: false, nullable: true },
@@ -42,6 +43,7 @@ function conditions(f: ListFilters, viewer: Viewer): SQL[] {
   if (f.sectionIds) where.push(f.sectionIds.length === 1 ? eq(articles.sectionId, f.sectionIds[0]!) : inArray(articles.sectionId, f.sectionIds));
   if (f.sourceId !== undefined) where.push(eq(articles.sourceId, f.sourceId));
   if (f.externalId !== undefined) where.push(eq(articles.externalId, f.externalId));
+  if (f.q !== undefined) where.push(inArray(articles.id, sql`(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ${matchOf(f.q)})`));
   if (f.publishedAfter) where.push(gte(articles.publishedAt, Date.parse(f.publishedAfter)));
   if (f.publishedBefore) where.push(lt(articles.publishedAt, Date.parse(f.publishedBefore)));
   if (f.updatedSince) where.push(gte(articles.updatedAt, Date.parse(f.updatedSince)));

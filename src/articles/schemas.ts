@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { httpUrl, id, line, PageQuery, pageOf, slug, text, timestamp } from '../common/schemas.js';
 import { ARTICLE_STATUSES } from '../db/schema.js';
 import { RelatedLink } from '../related-links/schemas.js';
+import { SearchText, SEARCH_QUERY_DESCRIPTION } from '../search/schemas.js';
 import { Section } from '../sections/schemas.js';
 import { Source } from '../sources/schemas.js';
 import { seedArticleExample } from './examples.js';
@@ -134,6 +135,7 @@ export const ArticleListQuery = PageQuery.extend({
   publishedBefore: timestamp.optional().describe('publishedAt < this'),
   updatedSince: timestamp.optional().describe('updatedAt >= this'),
   externalId: z.string().max(200).optional(),
+  q: SearchText.optional().describe(`Only articles matching this search (the list keeps its own order; see GET /v1/search). ${SEARCH_QUERY_DESCRIPTION}`),
   deleted: z.enum(['true', 'false']).optional().describe('Editors only: `true` lists the trash'),
 }).strict();
 

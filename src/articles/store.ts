@@ -79,7 +79,9 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
   /** Applies a change: keeps the previous state as a revision, the old slug as a redirect, bumps the version. */
   function applyUpdate(current: ArticleRow, next: Partial<ArticleRow>, keyId: number | null): ArticleRow {
     const changes = changedFields(current, next);
-    if (changes.status === 'published' && current.publishedAt === null && changes.publishedAt === undefined) changes.publishedAt = clock();
+    // A published article always has a date: publishing without one, or clearing it, means now.
+    const publishedAt = changes.publishedAt !== undefined ? changes.publishedAt : current.publishedAt;
+    if ((changes.status ?? current.status) === 'published' && publishedAt === null) changes.publishedAt = clock();
     if (Object.keys(changes).length === 0) return current;
     checkRefs(changes.sectionId, changes.sourceId);
     db.insert(articleRevisions)

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { migrateDatabase, openDatabase } from '../db/connection.js';
 import { startServer } from '../server.js';
+import { KEYS_USAGE, keysCommand } from './keys.js';
+import { reindex } from '../search/index.js';
 import { generateOpenApi } from './openapi.js';
 
 const USAGE = `masthead — a headless CMS for newsrooms
@@ -12,8 +14,12 @@ const USAGE = `masthead — a headless CMS for newsrooms
 Usage:
   masthead serve                 start the API server (configured by environment variables, see README)
   masthead migrate               apply pending database migrations to DATABASE_PATH
+  masthead reindex               rebuild the search index from the articles in DATABASE_PATH
   masthead openapi [--out FILE]  write the OpenAPI document (default openapi/openapi.json; - for stdout)
+${KEYS_USAGE}
   masthead help                  show this text
+
+The keys commands work on DATABASE_PATH (migrated first).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +34,24 @@ async function main(argv: string[]): Promise<number> {
       const { fresh } = migrateDatabase(db);
       db.$client.close();
       console.log(`${config.databasePath}: migrations applied${fresh ? ' (new database)' : ''}`);
+      return 0;
+    }
+    case 'keys': {
+      const db = openDatabase(loadConfig().databasePath);
+      try {
+        migrateDatabase(db);
+        return await keysCommand(rest, db, { out: (l) => console.log(l), err: (l) => console.error(l) });
+      } finally {
+        db.$client.close();
+      }
+    }
+    case 'reindex': {
+      const config = loadConfig();
+      const db = openDatabase(config.databasePath);
+      migrateDatabase(db);
+      const { articles, ms } = reindex(db);
+      db.$client.close();
+      console.log(`${config.databasePath}: search index rebuilt, ${articles} articles in ${(ms / 1000).toFixed(2)} s`);
       return 0;
     }
     case 'openapi': {

@@ -41,6 +41,28 @@ export function decodeCursor(raw: string, sort: Sort, filters: string): { v: Cur
   return { v: c.v as CursorValue, id: c.id as number };
 }
 
+/**
+ * A cursor over an order of several values and id (search: rank, then publishedAt). Same envelope
+ * and checks as encodeCursor/decodeCursor; `v` holds the values in order.
+ */
+export function encodeTupleCursor(key: string, filters: string, values: CursorValue[], id: number): string {
+  return Buffer.from(JSON.stringify({ s: key, f: filters, v: values, id })).toString('base64url');
+}
+
+export function decodeTupleCursor(raw: string, key: string, filters: string, size: number): { v: CursorValue[]; id: number } {
+  let c: { s?: unknown; f?: unknown; v?: unknown; id?: unknown } | null;
+  try {
+    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('The cursor is not valid');
+  }
+  const values = c && typeof c === 'object' && Array.isArray(c.v) ? (c.v as unknown[]) : null;
+  const valuesOk = values?.length === size && values.every((x) => x === null || typeof x === 'number' || typeof x === 'string');
+  if (!c || !valuesOk || !Number.isSafeInteger(c.id) || typeof c.s !== 'string') throw invalid('The cursor is not valid');
+  if (c.s !== key || c.f !== filters) throw invalid('The cursor was made for another query or other filters; start again without it');
+  return { v: values as CursorValue[], id: c.id as number };
+}
+
 /** The keyset condition "after (value, id)" in the order of `sort`; NULLs sort first ascending, last descending. */
 export function after(sort: Sort, idColumn: SQLiteColumn, v: CursorValue, id: number): SQL {
   const col = sort.column;

@@ -2,6 +2,7 @@ import { createArticleStore } from '../articles/store.js';
 import { systemClock, type Clock } from '../common/time.js';
 import type { Db } from '../db/connection.js';
 import { createRelatedLinkStore } from '../related-links/store.js';
+import { createSearchIndex } from '../search/index.js';
 import { createSectionStore } from '../sections/store.js';
 import { createSourceStore } from '../sources/store.js';
 import { DEMO_ARTICLE, DEMO_RELATED_HEADLINES, DEMO_SECTIONS } from './content.js';
@@ -10,7 +11,7 @@ import { DEMO_ARTICLE, DEMO_RELATED_HEADLINES, DEMO_SECTIONS } from './content.j
 export async function loadDemo(db: Db, clock: Clock = systemClock) {
   const sections = createSectionStore(db, clock);
   const sources = createSourceStore(db, clock);
-  const articles = createArticleStore(db, clock);
+  const articles = createArticleStore(db, clock, [createSearchIndex(db).listener]);
   // The article is new: its links need not bump its version one by one.
   const links = createRelatedLinkStore(db, clock);
 

@@ -18,7 +18,9 @@ export const cachingPlugin = fp(
       if (cacheable && p && !isEditor(p)) policy = p.keyId === null ? readerPolicy : `private, max-age=${opts.maxAge}`;
       else if (cacheable) policy = 'private, no-store';
       reply.header('cache-control', policy);
-      reply.header('vary', 'Authorization, Accept');
+      // Keep what others set (CORS adds Origin when it reflects the caller's origin).
+      const vary = reply.getHeader('vary');
+      reply.header('vary', vary ? `${String(vary)}, Authorization, Accept` : 'Authorization, Accept');
       return payload;
     });
   },

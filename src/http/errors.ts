@@ -48,6 +48,8 @@ export const errorsPlugin = fp(
     const known = FindMyWay();
     app.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
+      // CORS answers preflights on `OPTIONS *`; counting it would turn every unknown path into a 405.
+      if (route.url === '*') return;
       for (const m of methods) {
         const method = m.toUpperCase() as HTTPMethod;
         if (!known.hasRoute(method, route.url)) known.on(method, route.url, () => {});

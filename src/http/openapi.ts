@@ -47,9 +47,21 @@ export const openapiPlugin = fp(
           { name: 'sections', description: 'The site’s navigation: sections and subsections (天津 › 政情)' },
           { name: 'sources', description: 'Where articles come from (天津日报, agencies, partners)' },
           { name: 'articles', description: 'News articles' },
+          { name: 'search', description: 'Full-text search of articles, right for Chinese (甘肃, 陈敏尔, 京津冀)' },
           { name: 'related-links', description: 'Ordered related headlines under an article' },
+          { name: 'keys', description: 'API keys and their scopes (admin keys only)' },
           { name: 'system', description: 'Health and readiness probes' },
         ],
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'mh_…',
+              description: 'An API key: `Authorization: Bearer mh_…`. Each operation names the scope it needs in `x-scope`; public operations need no key while public read is on.',
+            },
+          },
+        },
       },
       transform: jsonSchemaTransform,
       transformObject: (documentObject) => pruneComponents(jsonSchemaTransformObject(documentObject) as Doc) as never,

@@ -12,6 +12,9 @@
  * unicode61 itself): NFKC-normalised (ＡＢＣ１２３ → abc123) and lower-cased.
  */
 
+/** The FTS5 tokenizer this segmentation is made for: it must split on spaces and nothing else of ours. */
+export const FTS5_TOKENIZE = 'unicode61 remove_diacritics 2';
+
 export type QueryToken = { text: string; prefix: boolean };
 
 type Run = { cjk: boolean; text: string };

@@ -33,7 +33,8 @@ export function createSectionStore(db: Db, clock: Clock) {
   const bySlug = db.select().from(sections).where(eq(sections.slug, sql.placeholder('slug'))).prepare();
 
   const rowById = (id: number) => byId.get({ id });
-  const rowByRef = (ref: string) => (/^\d+$/.test(ref) ? rowById(Number(ref)) : bySlug.get({ slug: ref }));
+  // An all-digit ref is an id first; a slug may be all digits too (2023), so fall back to it.
+  const rowByRef = (ref: string) => (/^\d+$/.test(ref) ? rowById(Number(ref)) : undefined) ?? bySlug.get({ slug: ref });
 
   function mustGet(id: number): Row {
     const row = rowById(id);

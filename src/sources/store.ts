@@ -38,7 +38,8 @@ export function createSourceStore(db: Db, clock: Clock) {
   return {
     /** The source with this id, or with this slug when `ref` is not a number. */
     async resolve(ref: string): Promise<SourceDto | undefined> {
-      const row = /^\d+$/.test(ref) ? byId.get({ id: Number(ref) }) : bySlug.get({ slug: ref });
+      // An all-digit ref is an id first; a slug may be all digits too (2023), so fall back to it.
+      const row = (/^\d+$/.test(ref) ? byId.get({ id: Number(ref) }) : undefined) ?? bySlug.get({ slug: ref });
       return row && toSource(row);
     },
 

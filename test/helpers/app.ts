@@ -3,6 +3,8 @@ import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../../src/db/connection.js';
+import type { ApiKeyCreateInput } from '../../src/keys/schemas.js';
+import { createKeyStore } from '../../src/keys/store.js';
 
 export type TestClock = { now: number; (): number; set(iso: string): void; advance(ms: number): void };
 
@@ -14,7 +16,20 @@ export function testClock(start = '2026-11-27T08:00:00.000Z'): TestClock {
   return clock;
 }
 
-export type TestApp = { app: FastifyInstance; db: Db; clock: TestClock };
+export type AuthHeader = { authorization: string };
+export type TestApp = {
+  app: FastifyInstance;
+  db: Db;
+  clock: TestClock;
+  /** `Authorization` headers of an admin, a write and a read key made for this app. */
+  auth: { admin: AuthHeader; write: AuthHeader; read: AuthHeader };
+};
+
+/** Creates an API key straight in the database; returns its id and the `Authorization` header to send. */
+export async function createKey(db: Db, clock: TestClock, input: Partial<ApiKeyCreateInput> = {}) {
+  const key = await createKeyStore(db, clock).create({ name: `test ${input.scope ?? 'read'} key`, scope: 'read', ...input });
+  return { id: key.id, secret: key.secret, header: { authorization: `Bearer ${key.secret}` } as AuthHeader };
+}
 
 /** A fresh app on a fresh, migrated in-memory database, closed when the test ends. */
 export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
@@ -27,7 +42,12 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
     await app.close();
     db.$client.close();
   });
-  return { app, db, clock };
+  const auth = {
+    admin: (await createKey(db, clock, { scope: 'admin' })).header,
+    write: (await createKey(db, clock, { scope: 'write' })).header,
+    read: (await createKey(db, clock, { scope: 'read' })).header,
+  };
+  return { app, db, clock, auth };
 }
 
 /** Injects a request and parses the JSON body when there is one. */

@@ -1,15 +1,17 @@
 import t from 'tap';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
 
-const json = (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) => ({
+/** A JSON request; each test shadows this with `writer(auth.write)` so that its writes carry a write key. */
+const writer = (key: Record<string, string>) => (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) => ({
   method: method as 'POST',
   url,
   payload: payload as object,
-  headers,
+  headers: { ...key, ...headers },
 });
 
 t.test('create, read, list, update, delete a section', async (t) => {
-  const { app } = await buildTestApp(t);
+  const { app, auth } = await buildTestApp(t);
+  const json = writer(auth.write);
   const created = await call(app, json('POST', '/v1/sections', { name: '天津', position: 1 }));
   t.equal(created.status, 201);
   t.equal(created.headers.location, `/v1/sections/${created.body.id}`);
@@ -36,27 +38,28 @@ t.test('create, read, list, update, delete a section', async (t) => {
   t.equal(patched.body.name, '天津新闻');
   t.equal(patched.body.version, 2);
 
-  const busy = await call(app, { method: 'DELETE', url: `/v1/sections/${created.body.id}` });
+  const busy = await call(app, json('DELETE', `/v1/sections/${created.body.id}`));
   assertProblem(t, busy, 409, 'section-has-children');
 
-  t.equal((await call(app, { method: 'DELETE', url: `/v1/sections/${child.body.id}` })).status, 204);
-  t.equal((await call(app, { method: 'DELETE', url: `/v1/sections/${created.body.id}` })).status, 204);
+  t.equal((await call(app, json('DELETE', `/v1/sections/${child.body.id}`))).status, 204);
+  t.equal((await call(app, json('DELETE', `/v1/sections/${created.body.id}`))).status, 204);
   assertProblem(t, await call(app, { method: 'GET', url: `/v1/sections/${created.body.id}` }), 404, 'not-found');
 });
 
 t.test('bad input is a 400 naming the field', async (t) => {
-  const { app } = await buildTestApp(t);
+  const { app, auth } = await buildTestApp(t);
+  const json = writer(auth.write);
   const unknown = assertProblem(t, await call(app, json('POST', '/v1/sections', { name: 'x', colour: 'red' })), 400, 'validation-failed');
   t.match(unknown.errors, [{ in: 'body' }]);
   const blank = assertProblem(t, await call(app, json('POST', '/v1/sections', { name: '   ' })), 400);
   t.match(blank.errors, [{ pointer: '/name' }]);
   const nul = assertProblem(t, await call(app, json('POST', '/v1/sections', { name: 'a\u0000b' })), 400);
   t.match(nul.errors, [{ pointer: '/name' }]);
-  const lone = await app.inject({ method: 'POST', url: '/v1/sections', payload: '{"name":"\\ud800"}', headers: { 'content-type': 'application/json' } });
+  const lone = await app.inject({ method: 'POST', url: '/v1/sections', payload: '{"name":"\\ud800"}', headers: { ...auth.write, 'content-type': 'application/json' } });
   t.equal(lone.statusCode, 400);
-  const malformed = await call(app, { method: 'POST', url: '/v1/sections', payload: '{"name":', headers: { 'content-type': 'application/json' } });
+  const malformed = await call(app, { method: 'POST', url: '/v1/sections', payload: '{"name":', headers: { ...auth.write, 'content-type': 'application/json' } });
   assertProblem(t, malformed, 400);
-  const media = await call(app, { method: 'POST', url: '/v1/sections', payload: 'name=x', headers: { 'content-type': 'text/plain' } });
+  const media = await call(app, { method: 'POST', url: '/v1/sections', payload: 'name=x', headers: { ...auth.write, 'content-type': 'text/plain' } });
   assertProblem(t, media, 415);
   const badSlug = assertProblem(t, await call(app, json('POST', '/v1/sections', { name: 'x', slug: '天津' })), 400);
   t.match(badSlug.errors, [{ pointer: '/slug' }]);
@@ -69,7 +72,8 @@ t.test('bad input is a 400 naming the field', async (t) => {
 });
 
 t.test('slug conflicts and parent cycles', async (t) => {
-  const { app } = await buildTestApp(t);
+  const { app, auth } = await buildTestApp(t);
+  const json = writer(auth.write);
   const a = await call(app, json('POST', '/v1/sections', { name: 'A', slug: 'a' }));
   const b = await call(app, json('POST', '/v1/sections', { name: 'B', slug: 'b', parentId: a.body.id }));
   const dup = assertProblem(t, await call(app, json('POST', '/v1/sections', { name: 'A2', slug: 'a' })), 409, 'slug-taken');
@@ -83,7 +87,8 @@ t.test('slug conflicts and parent cycles', async (t) => {
 });
 
 t.test('pagination by position without gaps or duplicates', async (t) => {
-  const { app } = await buildTestApp(t);
+  const { app, auth } = await buildTestApp(t);
+  const json = writer(auth.write);
   for (let i = 0; i < 7; i++) await call(app, json('POST', '/v1/sections', { name: `S${i}`, position: i % 3 }));
   const seen: number[] = [];
   let url: string | undefined = '/v1/sections?limit=3';
@@ -100,7 +105,8 @@ t.test('pagination by position without gaps or duplicates', async (t) => {
 });
 
 t.test('If-Match and conditional GET', async (t) => {
-  const { app } = await buildTestApp(t);
+  const { app, auth } = await buildTestApp(t);
+  const json = writer(auth.write);
   const s = await call(app, json('POST', '/v1/sections', { name: 'X' }));
   const notMod = await app.inject({ method: 'GET', url: `/v1/sections/${s.body.id}`, headers: { 'if-none-match': '"1"' } });
   t.equal(notMod.statusCode, 304);

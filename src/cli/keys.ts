@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { systemClock, type Clock } from '../common/time.js';
+import type { Db } from '../db/connection.js';
+import { AppError } from '../http/problem.js';
+import { ApiKeyCreate, type ApiKeyDto } from '../keys/schemas.js';
+import { createKeyStore } from '../keys/store.js';
+
+export type CliIo = { out: (line: string) => void; err: (line: string) => void };
+
+export const KEYS_USAGE = `  masthead keys create --name NAME --scope read|write|admin [--sections a,b] [--sources c]
+                                 create an API key and print its secret (shown only this once)
+  masthead keys list             list API keys (never their secrets)
+  masthead keys revoke ID        revoke an API key at once`;
+
+const slugs = (csv: string | undefined) => (csv === undefined ? undefined : csv.split(',').map((s) => s.trim()).filter(Boolean));
+
+async function create(args: string[], db: Db, io: CliIo, clock: Clock): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { name: { type: 'string' }, scope: { type: 'string' }, sections: { type: 'string' }, sources: { type: 'string' } },
+  });
+  const parsed = ApiKeyCreate.safeParse({ name: values.name, scope: values.scope, sections: slugs(values.sections), sources: slugs(values.sources) });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const flag = String(issue.path[0] ?? 'name') as keyof typeof values;
+      io.err(`--${flag}: ${values[flag] === undefined ? 'is required' : issue.message}`);
+    }
+    return 2;
+  }
+  const key = await createKeyStore(db, clock).create(parsed.data);
+  io.out(`Created ${key.scope} key ${key.id} (${key.name}).`);
+  io.out(`Secret (shown only this once; keep it now): ${key.secret}`);
+  io.out(`Send it as: Authorization: Bearer ${key.secret}`);
+  return 0;
+}
+
+const limitsOf = (k: ApiKeyDto) =>
+  [k.sections && `sections=${k.sections.join(',')}`, k.sources && `sources=${k.sources.join(',')}`].filter(Boolean).join(' ') || '-';
+
+/** Fixed-width columns, so the list reads in a terminal. */
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+async function list(db: Db, io: CliIo, clock: Clock): Promise<number> {
+  const store = createKeyStore(db, clock);
+  const keys: ApiKeyDto[] = [];
+  for (let cursor: string | undefined; ; ) {
+    const page = await store.list({ limit: 100, cursor });
+    keys.push(...page.data);
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  if (keys.length === 0) {
+    io.out('No API keys.');
+    return 0;
+  }
+  const head = ['ID', 'NAME', 'SCOPE', 'PREFIX', 'LIMITS', 'CREATED', 'LAST USED', 'REVOKED'];
+  const rows = keys.map((k) => [String(k.id), k.name, k.scope, `${k.prefix}…`, limitsOf(k), k.createdAt, k.lastUsedAt ?? '-', k.revokedAt ?? '-']);
+  table([head, ...rows]).forEach((line) => io.out(line));
+  return 0;
+}
+
+async function revoke(args: string[], db: Db, io: CliIo, clock: Clock): Promise<number> {
+  const [raw, ...extra] = args;
+  if (!raw || extra.length > 0 || !/^[1-9]\d{0,15}$/.test(raw)) {
+    io.err('Usage: masthead keys revoke ID (the number `masthead keys list` shows)');
+    return 2;
+  }
+  const key = await createKeyStore(db, clock).revoke(Number(raw));
+  io.out(`Revoked key ${key.id} (${key.name}) at ${key.revokedAt}.`);
+  return 0;
+}
+
+/** `masthead keys …` on an open, migrated database; returns the exit code. */
+export async function keysCommand(argv: string[], db: Db, io: CliIo, clock: Clock = systemClock): Promise<number> {
+  const [sub, ...rest] = argv;
+  try {
+    if (sub === 'create') return await create(rest, db, io, clock);
+    if (sub === 'list') return await list(db, io, clock);
+    if (sub === 'revoke') return await revoke(rest, db, io, clock);
+  } catch (error) {
+    // The store's errors (unknown section slug, unknown key id) are the user's to fix: say so plainly.
+    if (error instanceof AppError) {
+      io.err(error.message);
+      for (const e of error.extra.errors ?? []) io.err(`  ${e.pointer}: ${e.message}`);
+      return 1;
+    }
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.err((error as Error).message);
+      return 2;
+    }
+    throw error;
+  }
+  io.err(`Usage:\n${KEYS_USAGE}`);
+  return 2;
+}

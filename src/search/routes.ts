@@ -1,0 +1,54 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { linkNext } from '../common/pagination.js';
+import { badRequest } from '../http/problem.js';
+import type { Viewer } from '../articles/visibility.js';
+import type { SectionStore } from '../sections/store.js';
+import type { SourceStore } from '../sources/store.js';
+import { SearchPage, SearchQuery } from './schemas.js';
+import type { SearchStore } from './store.js';
+
+export type SearchRouteDeps = {
+  search: SearchStore;
+  viewerOf: (request: FastifyRequest) => Viewer;
+  sections: Pick<SectionStore, 'resolve' | 'descendantIds'>;
+  sources: Pick<SourceStore, 'resolve'>;
+};
+
+const unknownFilter = (pointer: string, what: string) =>
+  badRequest(`Unknown ${what}`, [{ in: 'query', pointer, message: `No ${what} has this id or slug` }]);
+
+export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, deps) => {
+  app.get('/search', {
+    config: { scope: 'public' },
+    schema: {
+      tags: ['search'],
+      operationId: 'searchArticles',
+      summary: 'Search articles',
+      description:
+        'Full-text search, best match first (title counts most, then tags, summary and body; newer first on ties), each hit with a highlighted `snippet`. ' +
+        'Readers find only what they may read; editors find drafts and scheduled articles too, never the trash. ' +
+        'Pages are stable while the index does not change: an article written between two pages can move across the boundary.',
+      querystring: SearchQuery,
+      response: { 200: SearchPage },
+    },
+    handler: async (request, reply) => {
+      const q = request.query;
+      let sectionIds: number[] | undefined;
+      if (q.section !== undefined) {
+        const section = await deps.sections.resolve(q.section);
+        if (!section) throw unknownFilter('/section', 'section');
+        sectionIds = await deps.sections.descendantIds(section.id);
+      }
+      let sourceId: number | undefined;
+      if (q.source !== undefined) {
+        const source = await deps.sources.resolve(q.source);
+        if (!source) throw unknownFilter('/source', 'source');
+        sourceId = source.id;
+      }
+      const { hits, nextCursor } = await deps.search.search({ ...q, sectionIds, sourceId }, deps.viewerOf(request));
+      linkNext(request, reply, nextCursor);
+      return { data: hits, page: { nextCursor, limit: q.limit } };
+    },
+  });
+};
