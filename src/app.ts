@@ -34,6 +34,22 @@ import { sourceRoutes } from './sources/routes.js';
 import { createSearchIndex } from './search/index.js';
 import { searchRoutes } from './search/routes.js';
 import { createSearchStore } from './search/store.js';
+import { transferRoutes } from './transfer/routes.js';
+import { createTransferStore } from './transfer/store.js';
+import { feedRoutes } from './feeds/routes.js';
+import { createFeedService } from './feeds/service.js';
+import { createPublicUrls } from './feeds/urls.js';
+import { ninjsRoutes } from './ninjs/routes.js';
+import { createNinjsService } from './ninjs/service.js';
+import { sitemapRoutes } from './sitemaps/routes.js';
+import { createSitemapStore } from './sitemaps/store.js';
+import { createChangeRecorder } from './changes/recorder.js';
+import { changeRoutes } from './changes/routes.js';
+import { createChangeFeed } from './changes/store.js';
+import { createOutbox } from './webhooks/events.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { createWebhookStore } from './webhooks/store.js';
+import { createWebhookWorker } from './webhooks/worker.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -75,15 +91,23 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
 
-  const sections = createSectionStore(db, clock);
-  const sources = createSourceStore(db, clock);
+  // The change feed and the webhooks outbox are written in each write's transaction (see changes/recorder.ts).
+  const changes = createChangeRecorder(db, clock, [createOutbox(db, clock)]);
+  const sections = createSectionStore(db, clock, [changes.section]);
+  const sources = createSourceStore(db, clock, [changes.source]);
   // The search index is written in each article write's transaction (see search/index.ts).
-  const articles = createArticleStore(db, clock, [createSearchIndex(db).listener]);
-  const links = createRelatedLinkStore(db, clock, [(_op, _linkId, articleId) => articles.touch(articleId)]);
+  const articles = createArticleStore(db, clock, [createSearchIndex(db).listener, changes.article]);
+  const links = createRelatedLinkStore(db, clock, [(_op, _linkId, articleId) => articles.touch(articleId), changes.link]);
+  const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
+  app.decorate('webhooks', worker);
+  if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
+  app.addHook('onClose', async () => worker.stop());
   const queries = createArticleQueries(db);
   const present = createPresenter(db, links);
   const viewerFor = createViewerFactory(db, clock);
   const viewerOf = (request: { principal: Principal }) => viewerFor(request.principal);
+  const { articleUrlTemplate, publicationName, sitemapPageSize } = config.syndication;
+  const urls = createPublicUrls(config.publicBaseUrl, articleUrlTemplate);
 
   await app.register(healthRoutes, { db });
   await app.register(
@@ -95,8 +119,21 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
       await v1.register(keyRoutes, { keys });
       await v1.register(searchRoutes, { search: createSearchStore(db), viewerOf, sections, sources });
+      await v1.register(transferRoutes, {
+        importDeps: { db, sections, sources, articles, transfer: createTransferStore(db, clock) },
+        sections,
+        sources,
+        bodyLimit: config.importBodyLimit,
+        maxLineBytes: 5 * 1024 * 1024,
+      });
+      await v1.register(feedRoutes, { load: createFeedService({ queries, present, sections, sources, urls, publicationName }), urls, viewerOf });
+      await v1.register(changeRoutes, { feed: createChangeFeed(db, changes.publishDue), viewerOf });
+      await v1.register(webhookRoutes, { webhooks: createWebhookStore(db, clock, config.webhooks) });
+      await v1.register(ninjsRoutes, { articles, ninjsOf: createNinjsService({ articles, present, sections, urls }), viewerOf });
     },
     { prefix: '/v1' },
   );
+  // Search engines look for sitemaps at the root, not under /v1.
+  await app.register(sitemapRoutes, { store: createSitemapStore(db), urls, viewerOf, publicationName, pageSize: sitemapPageSize, publicRead: config.publicRead });
   return app;
 }

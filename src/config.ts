@@ -26,6 +26,13 @@ const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+/** Where readers find an article: placeholders {base} {id} {slug} {section}; it must name the article by {id} or {slug}. */
+const articleUrlTemplate = z
+  .string()
+  .refine((t) => /\{(id|slug)\}/.test(t), 'Must contain {id} or {slug}')
+  .refine((t) => (t.match(/\{[^}]*\}/g) ?? []).every((p) => ['{base}', '{id}', '{slug}', '{section}'].includes(p)), 'Only {base}, {id}, {slug} and {section} are allowed')
+  .refine((t) => URL.canParse(t.replaceAll('{base}', 'http://example.com').replace(/\{\w+\}/g, 'x')) && /^(\{base\}|https?:\/\/)/.test(t), 'Must be an absolute http(s) URL or start with {base}');
+
 /** Every environment variable Masthead reads, with its default. The only reader of process.env. */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -35,6 +42,7 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   MASTHEAD_DEMO: onOff.default(true),
   BODY_LIMIT: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  IMPORT_BODY_LIMIT: z.coerce.number().int().min(1024).max(2 ** 45).default(2 ** 30),
   CACHE_MAX_AGE: z.coerce.number().int().min(0).max(31_536_000).default(60),
   CACHE_STALE_WHILE_REVALIDATE: z.coerce.number().int().min(0).max(31_536_000).default(300),
   MASTHEAD_PUBLIC_READ: onOff.default(true),
@@ -44,6 +52,15 @@ const envSchema = z.object({
   RATE_LIMIT_READ_KEY: perMinute(1200),
   RATE_LIMIT_WRITE_KEY: perMinute(600),
   CORS_ORIGINS: corsOrigins.optional(),
+  WEBHOOKS_WORKER: onOff.default(true),
+  WEBHOOK_ALLOW_PRIVATE: onOff.default(false),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(10),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  ARTICLE_URL_TEMPLATE: articleUrlTemplate.default('{base}/articles/{slug}'),
+  PUBLICATION_NAME: z.string().trim().min(1).max(200).default('Masthead'),
+  SITEMAP_PAGE_SIZE: z.coerce.number().int().min(1).max(50_000).default(50_000),
 });
 
 export type Config = {
@@ -54,6 +71,8 @@ export type Config = {
   publicBaseUrl: string;
   demo: boolean;
   bodyLimit: number;
+  /** The largest body of POST /v1/import, which is streamed, not held (default 1 GiB). */
+  importBodyLimit: number;
   cache: { maxAge: number; staleWhileRevalidate: number };
   /** Anonymous callers may read published content; off: every /v1 call needs a key. */
   publicRead: boolean;
@@ -63,6 +82,14 @@ export type Config = {
   rateLimit: { enabled: boolean; reader: number; readKey: number; writeKey: number };
   /** Origins allowed to call from a browser: a list, '*' for any, empty for none. */
   corsOrigins: string[] | '*';
+  /**
+   * The webhooks worker (src/webhooks/worker.ts): whether this process runs it, whether it may call
+   * private and loopback addresses (tests only), the timeout of one call, attempts per delivery,
+   * failed deliveries in a row that disable an endpoint, and how often it polls the outbox.
+   */
+  webhooks: { worker: boolean; allowPrivate: boolean; timeoutMs: number; maxAttempts: number; disableAfter: number; pollMs: number };
+  /** Feeds, ninjs and sitemaps: the public article URL template, the publication's name, URLs per sitemap page. */
+  syndication: { articleUrlTemplate: string; publicationName: string; sitemapPageSize: number };
 };
 
 export class ConfigError extends Error {}
@@ -84,11 +111,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     demo: e.MASTHEAD_DEMO,
     bodyLimit: e.BODY_LIMIT,
+    importBodyLimit: e.IMPORT_BODY_LIMIT,
     cache: { maxAge: e.CACHE_MAX_AGE, staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE },
     publicRead: e.MASTHEAD_PUBLIC_READ,
     adminKey: e.MASTHEAD_ADMIN_KEY ?? null,
     rateLimit: { enabled: e.RATE_LIMIT, reader: e.RATE_LIMIT_READER, readKey: e.RATE_LIMIT_READ_KEY, writeKey: e.RATE_LIMIT_WRITE_KEY },
     corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS ?? []),
+    webhooks: {
+      worker: e.WEBHOOKS_WORKER,
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      disableAfter: e.WEBHOOK_DISABLE_AFTER,
+      pollMs: e.WEBHOOK_POLL_MS,
+    },
+    syndication: { articleUrlTemplate: e.ARTICLE_URL_TEMPLATE, publicationName: e.PUBLICATION_NAME, sitemapPageSize: e.SITEMAP_PAGE_SIZE },
   };
 }
 
@@ -97,6 +134,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * limit (so that one test's calls do not throttle the next; the rate-limit tests turn it on).
  */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', MASTHEAD_DEMO: 'off', RATE_LIMIT: 'off' });
+  const base = loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', MASTHEAD_DEMO: 'off', RATE_LIMIT: 'off', WEBHOOKS_WORKER: 'off' });
   return { ...base, ...overrides };
 }

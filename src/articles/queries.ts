@@ -66,7 +66,8 @@ export function createArticleQueries(db: Db) {
       viewer: Viewer,
     ): Promise<{ rows: (Omit<ArticleRow, 'body'> & { body?: string })[]; nextCursor: string | null }> {
       const sort = sortOf(q.sort);
-      const { limit, cursor, sort: _s, withBody, sectionIds: _ids, sourceId: _src, ...filterParams } = q;
+      // The cursor is bound to what selects and orders rows, not to how they are shaped (include, fields).
+      const { limit, cursor, sort: _s, withBody, sectionIds: _ids, sourceId: _src, include: _i, fields: _f, ...filterParams } = q as typeof q & { include?: unknown; fields?: unknown };
       const filters = fingerprint({ ...filterParams, editor: viewer.editor });
       const where = conditions(q, viewer);
       if (cursor) {

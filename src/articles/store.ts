@@ -25,6 +25,10 @@ const unknownRef = (pointer: string, what: string) =>
 
 const cleanTags = (tags: string[]) => [...new Set(tags.map((t) => t.trim().normalize('NFC')))];
 
+/** Imports also carry the trash state (deletedAt); the API's create and update bodies never do. */
+export type ArticleCreateWrite = ArticleCreateInput & { deletedAt?: string | null };
+export type ArticleUpdateWrite = ArticleUpdateInput & { deletedAt?: string | null };
+
 export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListener[] = []) {
   const byId = db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare();
   const bySlug = db.select().from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare();
@@ -56,7 +60,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
   }
 
   /** Input fields as columns: body sanitised, bodyText derived, times parsed. */
-  function toColumns(input: ArticleUpdateInput): Partial<ArticleRow> {
+  function toColumns(input: ArticleUpdateWrite): Partial<ArticleRow> {
     const out: Partial<ArticleRow> = {};
     for (const [k, v] of Object.entries(input)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
     if (input.body !== undefined) {
@@ -65,6 +69,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
     }
     if (input.tags !== undefined) out.tags = cleanTags(input.tags);
     if (input.publishedAt !== undefined) out.publishedAt = input.publishedAt === null ? null : Date.parse(input.publishedAt);
+    if (input.deletedAt !== undefined) out.deletedAt = input.deletedAt === null ? null : Date.parse(input.deletedAt);
     return out;
   }
 
@@ -104,6 +109,53 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
     return row;
   }
 
+  /**
+   * A transaction of its own, or none inside the caller's: a savepoint per article would make the
+   * full-text index flush a segment per row (imports of thousands of rows ran 10× slower). A
+   * caller that holds the transaction answers for rolling back a half-done write.
+   */
+  const atomic = <T>(fn: () => T): T => (db.$client.inTransaction ? fn() : db.transaction(fn));
+
+  function createSync(input: ArticleCreateWrite, keyId: number | null): ArticleRow {
+    const now = clock();
+    const cols = toColumns(input);
+    return atomic(() => {
+      checkRefs(input.sectionId, input.sourceId);
+      if (input.slug !== undefined) db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, input.slug)).run();
+      const status = input.status ?? 'draft';
+      const row = withUnique(UNIQUE, () =>
+        db
+          .insert(articles)
+          .values({
+            ...cols,
+            title: input.title,
+            sectionId: input.sectionId,
+            slug: input.slug ?? uniqueSlug(slugify(input.title), slugTaken, 'article'),
+            status,
+            publishedAt: cols.publishedAt ?? (status === 'published' ? now : null),
+            createdAt: now,
+            updatedAt: now,
+            createdBy: keyId,
+            updatedBy: keyId,
+          })
+          .returning()
+          .get(),
+      );
+      writeTags(row.id, row.tags);
+      emit('create', row, null);
+      return row;
+    });
+  }
+
+  function updateSync(id: number, input: ArticleUpdateWrite, expected: number | undefined, keyId: number | null): ArticleRow {
+    const cols = toColumns(input);
+    return atomic(() => {
+      const current = mustGet(id);
+      checkVersion(expected, current.version);
+      return applyUpdate(current, cols, keyId);
+    });
+  }
+
   return {
     /** A change to what belongs to the article (its related links): new version, same transaction as the change. */
     touch(id: number): void {
@@ -131,44 +183,17 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
     },
 
     async create(input: ArticleCreateInput, keyId: number | null): Promise<ArticleRow> {
-      const now = clock();
-      const cols = toColumns(input);
-      return db.transaction(() => {
-        checkRefs(input.sectionId, input.sourceId);
-        if (input.slug !== undefined) db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, input.slug)).run();
-        const status = input.status ?? 'draft';
-        const row = withUnique(UNIQUE, () =>
-          db
-            .insert(articles)
-            .values({
-              ...cols,
-              title: input.title,
-              sectionId: input.sectionId,
-              slug: input.slug ?? uniqueSlug(slugify(input.title), slugTaken, 'article'),
-              status,
-              publishedAt: cols.publishedAt ?? (status === 'published' ? now : null),
-              createdAt: now,
-              updatedAt: now,
-              createdBy: keyId,
-              updatedBy: keyId,
-            })
-            .returning()
-            .get(),
-        );
-        writeTags(row.id, row.tags);
-        emit('create', row, null);
-        return row;
-      });
+      return createSync(input, keyId);
     },
 
     async update(id: number, input: ArticleUpdateInput, expected: number | undefined, keyId: number | null): Promise<ArticleRow> {
-      const cols = toColumns(input);
-      return db.transaction(() => {
-        const current = mustGet(id);
-        checkVersion(expected, current.version);
-        return applyUpdate(current, cols, keyId);
-      });
+      return updateSync(id, input, expected, keyId);
     },
+
+    /** create, synchronously: for callers that run it inside their own transaction (imports). */
+    createSync,
+    /** update, synchronously; returns the same row object when nothing changed (no version, no revision). */
+    updateSync,
 
     /** Moves the article to the trash; its slug stays reserved. */
     async trash(id: number, expected: number | undefined, keyId: number | null): Promise<void> {

@@ -8,6 +8,8 @@ import { startServer } from '../server.js';
 import { KEYS_USAGE, keysCommand } from './keys.js';
 import { reindex } from '../search/index.js';
 import { generateOpenApi } from './openapi.js';
+import { EXPORT_USAGE, exportCommand } from './export.js';
+import { IMPORT_USAGE, importCommand, type TransferIo } from './import.js';
 
 const USAGE = `masthead — a headless CMS for newsrooms
 
@@ -17,10 +19,20 @@ Usage:
   masthead reindex               rebuild the search index from the articles in DATABASE_PATH
   masthead openapi [--out FILE]  write the OpenAPI document (default openapi/openapi.json; - for stdout)
 ${KEYS_USAGE}
+${IMPORT_USAGE}
+${EXPORT_USAGE}
   masthead help                  show this text
 
 The keys commands work on DATABASE_PATH (migrated first).
 `;
+
+/** Messages and progress go to stderr: stdout carries the summary, or the data of `export`. */
+const transferIo = (): TransferIo => ({
+  out: (l) => console.log(l),
+  err: (l) => console.error(l),
+  progress: process.stderr,
+  stdin: process.stdin,
+});
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
@@ -54,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${config.databasePath}: search index rebuilt, ${articles} articles in ${(ms / 1000).toFixed(2)} s`);
       return 0;
     }
+    case 'import':
+      return importCommand(rest, transferIo(), { databasePath: loadConfig().databasePath });
+    case 'export':
+      return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, { databasePath: loadConfig().databasePath });
     case 'openapi': {
       const { values } = parseArgs({ args: rest, options: { out: { type: 'string', default: 'openapi/openapi.json' } } });
       const doc = await generateOpenApi();

@@ -177,3 +177,84 @@ export const articleSlugHistory = sqliteTable(
   },
   (t) => [index('article_slug_history_article_idx').on(t.articleId)],
 );
+
+export const CHANGE_RESOURCES = ['article', 'section', 'source', 'relatedLink'] as const;
+export const CHANGE_OPS = ['create', 'update', 'delete'] as const;
+
+/**
+ * The change feed (src/changes/): one row per change, written in the write's own transaction, so
+ * that the order of `cursor` is the order of commits. Article and related-link rows also record
+ * whether readers could see the article before and after the change, and where it was filed, so a
+ * reader's (or partner key's) view of the feed is a filter on this table. `pending` marks the
+ * latest event of a scheduled article until its publication is written as an event of its own.
+ */
+export const changeEvents = sqliteTable(
+  'change_events',
+  {
+    cursor: integer('cursor').primaryKey({ autoIncrement: true }),
+    resource: text('resource', { enum: CHANGE_RESOURCES }).notNull(),
+    resourceId: integer('resource_id').notNull(),
+    op: text('op', { enum: CHANGE_OPS }).notNull(),
+    at: integer('at').notNull(),
+    articleId: integer('article_id'),
+    sectionId: integer('section_id'),
+    sourceId: integer('source_id'),
+    prevSectionId: integer('prev_section_id'),
+    prevSourceId: integer('prev_source_id'),
+    readerBefore: integer('reader_before', { mode: 'boolean' }).notNull(),
+    readerAfter: integer('reader_after', { mode: 'boolean' }).notNull(),
+    pending: integer('pending', { mode: 'boolean' }).notNull().default(false),
+    visibleAt: integer('visible_at'),
+  },
+  (t) => [
+    index('change_events_resource_idx').on(t.resource, t.resourceId, t.cursor),
+    index('change_events_pending_idx').on(t.visibleAt).where(sql`${t.pending} = 1`),
+    check('change_events_resource_check', sql`${t.resource} IN ('article', 'section', 'source', 'relatedLink')`),
+    check('change_events_op_check', sql`${t.op} IN ('create', 'update', 'delete')`),
+  ],
+);
+
+/** Endpoints partners registered (src/webhooks/); the secret signs deliveries (Standard Webhooks). */
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  secret: text('secret').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  /** Consecutive deliveries that failed for good; reset by a success. */
+  failureCount: integer('failure_count').notNull().default(0),
+  disabledReason: text('disabled_reason'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+
+/** The durable outbox and the delivery log: written with the change, updated after each attempt. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhookId: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    /** The `webhook-id` header: the same on every retry and redelivery of one event. */
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    /** The exact body sent, so that every attempt sends (and signs) the same bytes. */
+    payload: text('payload').notNull(),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    lastAttemptAt: integer('last_attempt_at'),
+    deliveredAt: integer('delivered_at'),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
+    check('webhook_deliveries_status_check', sql`${t.status} IN ('pending', 'succeeded', 'failed')`),
+  ],
+);

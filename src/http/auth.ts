@@ -7,7 +7,7 @@ import { ANONYMOUS, hasScope, type Principal, type Scope } from './principal.js'
 
 export type AuthOptions = {
   authenticate: (secret: string) => Promise<KeyRow | null>;
-  /** Anonymous callers may use `public` routes under /v1; off: they need a key. */
+  /** Anonymous callers may use `public` content routes; off: they need a key (probes and docs stay open). */
   publicRead: boolean;
 };
 
@@ -45,16 +45,20 @@ function documentScope(route: RouteOptions, scope: Scope) {
   schema.description = schema.description ? `${String(schema.description)}\n\n${line}` : line;
 }
 
-/** Content routes live under /v1; probes and the API description stay open even when public read is off. */
-const isContent = (url: string | undefined) => url?.startsWith('/v1/') ?? false;
+/**
+ * Probes (tag `system`) and hidden routes (the API description, the docs UI) stay open to anonymous
+ * callers when public read is off; everything else that is public is content.
+ */
+const isInfrastructure = (route: RouteOptions) => Boolean(route.schema?.hide) || ((route.schema?.tags as string[] | undefined)?.includes('system') ?? false);
+const routeKey = (method: string, url: string | undefined) => `${method} ${url ?? ''}`;
 
-function enforce(request: FastifyRequest, publicRead: boolean) {
+function enforce(request: FastifyRequest, publicRead: boolean, infrastructure: Set<string>) {
   const needed = request.routeOptions.config?.scope;
   // Routes without a scope are hidden ones (docs UI, CORS preflight) and the 404 handler.
   if (!needed) return;
   const p = request.principal;
   if (p.keyId === null) {
-    if (needed === 'public' && (publicRead || !isContent(request.routeOptions.url))) return;
+    if (needed === 'public' && (publicRead || infrastructure.has(routeKey(request.method, request.routeOptions.url)))) return;
     throw unauthorized('authentication-required', 'This call needs an API key: send "Authorization: Bearer <secret>"', REALM);
   }
   if (!hasScope(p, needed)) {
@@ -72,9 +76,11 @@ function enforce(request: FastifyRequest, publicRead: boolean) {
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: AuthOptions) => {
     app.decorateRequest('principal', null as never);
+    const infrastructure = new Set<string>();
 
     app.addHook('onRoute', (route) => {
       const scope = route.config?.scope;
+      if (isInfrastructure(route)) for (const m of [route.method].flat()) infrastructure.add(routeKey(m.toUpperCase(), route.url));
       if (scope) return documentScope(route, scope);
       if (route.schema?.hide) return;
       throw new Error(`${String(route.method)} ${route.url} declares no scope: add config: { scope: 'public' | 'read' | 'write' | 'admin' }`);
@@ -88,7 +94,7 @@ export const authPlugin = fp(
         if (!row) throw invalidToken('The API key is unknown or has been revoked');
         request.principal = toPrincipal(row);
       }
-      enforce(request, opts.publicRead);
+      enforce(request, opts.publicRead, infrastructure);
     });
   },
   { name: 'masthead-auth', dependencies: ['masthead-errors'] },

@@ -49,7 +49,13 @@ export const openapiPlugin = fp(
           { name: 'articles', description: 'News articles' },
           { name: 'search', description: 'Full-text search of articles, right for Chinese (甘肃, 陈敏尔, 京津冀)' },
           { name: 'related-links', description: 'Ordered related headlines under an article' },
+          { name: 'transfer', description: 'Bulk import and export of sections, sources and articles as NDJSON (re-runnable, streamed)' },
           { name: 'keys', description: 'API keys and their scopes (admin keys only)' },
+          { name: 'feeds', description: 'RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest published articles, for partners and feed readers' },
+          { name: 'ninjs', description: 'Articles as IPTC ninjs 3.2 (News in JSON), for news partners' },
+          { name: 'sitemaps', description: 'sitemaps.org sitemaps and a Google News sitemap, at the root (not under /v1)' },
+          { name: 'changes', description: 'The change feed: every create, update and delete in commit order, for partners who keep an exact copy' },
+          { name: 'webhooks', description: 'Signed (Standard Webhooks) event deliveries to partners’ endpoints (admin keys only)' },
           { name: 'system', description: 'Health and readiness probes' },
         ],
         components: {

@@ -11,6 +11,9 @@ import type { SectionCreateInput, SectionDto, SectionTreeNode, SectionUpdateInpu
 
 type Row = typeof sections.$inferSelect;
 
+/** Called inside each write's transaction (change feed, webhooks outbox); must be synchronous. */
+export type SectionListener = (op: 'create' | 'update' | 'delete', row: Row, previous: Row | null) => void;
+
 export const toSection = (r: Row): SectionDto => ({
   id: r.id,
   slug: r.slug,
@@ -28,7 +31,8 @@ const UNIQUE = [{ column: 'sections.slug', code: 'slug-taken', pointer: '/slug',
 
 export type SectionListOptions = { limit: number; cursor?: string; parent?: string };
 
-export function createSectionStore(db: Db, clock: Clock) {
+export function createSectionStore(db: Db, clock: Clock, listeners: SectionListener[] = []) {
+  const emit: SectionListener = (op, row, previous) => listeners.forEach((l) => l(op, row, previous));
   const byId = db.select().from(sections).where(eq(sections.id, sql.placeholder('id'))).prepare();
   const bySlug = db.select().from(sections).where(eq(sections.slug, sql.placeholder('slug'))).prepare();
 
@@ -57,6 +61,49 @@ export function createSectionStore(db: Db, clock: Clock) {
   }
 
   const slugTaken = (s: string) => bySlug.get({ slug: s }) !== undefined;
+
+  function createSync(input: SectionCreateInput): SectionDto {
+    const now = clock();
+    return db.transaction(() => {
+      checkParent(null, input.parentId);
+      const slug = input.slug ?? uniqueSlug(slugify(input.name), slugTaken, 'section');
+      const row = withUnique(UNIQUE, () =>
+        db
+          .insert(sections)
+          .values({
+            slug,
+            name: input.name,
+            description: input.description ?? null,
+            parentId: input.parentId ?? null,
+            position: input.position ?? 0,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get(),
+      );
+      emit('create', row, null);
+      return toSection(row);
+    });
+  }
+
+  function updateSync(id: number, input: SectionUpdateInput, expected?: number): SectionDto {
+    return db.transaction(() => {
+      const current = mustGet(id);
+      checkVersion(expected, current.version);
+      checkParent(id, input.parentId);
+      const row = withUnique(UNIQUE, () =>
+        db
+          .update(sections)
+          .set({ ...input, version: current.version + 1, updatedAt: clock() })
+          .where(eq(sections.id, id))
+          .returning()
+          .get(),
+      )!;
+      emit('update', row, current);
+      return toSection(row);
+    });
+  }
 
   return {
     /** The section with this id, or with this slug when `ref` is not a number. */
@@ -124,45 +171,16 @@ export function createSectionStore(db: Db, clock: Clock) {
     },
 
     async create(input: SectionCreateInput): Promise<SectionDto> {
-      const now = clock();
-      return db.transaction(() => {
-        checkParent(null, input.parentId);
-        const slug = input.slug ?? uniqueSlug(slugify(input.name), slugTaken, 'section');
-        const row = withUnique(UNIQUE, () =>
-          db
-            .insert(sections)
-            .values({
-              slug,
-              name: input.name,
-              description: input.description ?? null,
-              parentId: input.parentId ?? null,
-              position: input.position ?? 0,
-              createdAt: now,
-              updatedAt: now,
-            })
-            .returning()
-            .get(),
-        );
-        return toSection(row);
-      });
+      return createSync(input);
     },
 
     async update(id: number, input: SectionUpdateInput, expected?: number): Promise<SectionDto> {
-      return db.transaction(() => {
-        const current = mustGet(id);
-        checkVersion(expected, current.version);
-        checkParent(id, input.parentId);
-        const row = withUnique(UNIQUE, () =>
-          db
-            .update(sections)
-            .set({ ...input, version: current.version + 1, updatedAt: clock() })
-            .where(eq(sections.id, id))
-            .returning()
-            .get(),
-        );
-        return toSection(row!);
-      });
+      return updateSync(id, input, expected);
     },
+
+    /** create and update, synchronously: for callers that run them inside their own transaction (imports). */
+    createSync,
+    updateSync,
 
     async remove(id: number, expected?: number): Promise<void> {
       db.transaction(() => {
@@ -173,6 +191,7 @@ export function createSectionStore(db: Db, clock: Clock) {
         const article = db.select({ id: articles.id }).from(articles).where(eq(articles.sectionId, id)).limit(1).get();
         if (article) throw conflict('section-in-use', 'Articles are still filed under this section (trashed ones included): move them first');
         db.delete(sections).where(eq(sections.id, id)).run();
+        emit('delete', current, current);
       });
     },
   };

@@ -11,6 +11,9 @@ import type { SourceCreateInput, SourceDto, SourceUpdateInput } from './schemas.
 
 type Row = typeof sources.$inferSelect;
 
+/** Called inside each write's transaction (change feed, webhooks outbox); must be synchronous. */
+export type SourceListener = (op: 'create' | 'update' | 'delete', row: Row, previous: Row | null) => void;
+
 export const toSource = (r: Row): SourceDto => ({
   id: r.id,
   slug: r.slug,
@@ -25,7 +28,8 @@ export const toSource = (r: Row): SourceDto => ({
 const BY_NAME: Sort = { key: 'name', column: sources.name, desc: false };
 const UNIQUE = [{ column: 'sources.slug', code: 'slug-taken', pointer: '/slug', message: 'Another source has this slug' }];
 
-export function createSourceStore(db: Db, clock: Clock) {
+export function createSourceStore(db: Db, clock: Clock, listeners: SourceListener[] = []) {
+  const emit: SourceListener = (op, row, previous) => listeners.forEach((l) => l(op, row, previous));
   const byId = db.select().from(sources).where(eq(sources.id, sql.placeholder('id'))).prepare();
   const bySlug = db.select().from(sources).where(eq(sources.slug, sql.placeholder('slug'))).prepare();
 
@@ -33,6 +37,39 @@ export function createSourceStore(db: Db, clock: Clock) {
     const row = byId.get({ id });
     if (!row) throw notFound(`Source ${id}`);
     return row;
+  }
+
+  function createSync(input: SourceCreateInput): SourceDto {
+    const now = clock();
+    return db.transaction(() => {
+      const slug = input.slug ?? uniqueSlug(slugify(input.name), (s) => bySlug.get({ slug: s }) !== undefined, 'source');
+      const row = withUnique(UNIQUE, () =>
+        db
+          .insert(sources)
+          .values({ slug, name: input.name, url: input.url ?? null, kind: input.kind ?? 'newspaper', createdAt: now, updatedAt: now })
+          .returning()
+          .get(),
+      );
+      emit('create', row, null);
+      return toSource(row);
+    });
+  }
+
+  function updateSync(id: number, input: SourceUpdateInput, expected?: number): SourceDto {
+    return db.transaction(() => {
+      const current = mustGet(id);
+      checkVersion(expected, current.version);
+      const row = withUnique(UNIQUE, () =>
+        db
+          .update(sources)
+          .set({ ...input, version: current.version + 1, updatedAt: clock() })
+          .where(eq(sources.id, id))
+          .returning()
+          .get(),
+      )!;
+      emit('update', row, current);
+      return toSource(row);
+    });
   }
 
   return {
@@ -74,42 +111,25 @@ export function createSourceStore(db: Db, clock: Clock) {
     },
 
     async create(input: SourceCreateInput): Promise<SourceDto> {
-      const now = clock();
-      return db.transaction(() => {
-        const slug = input.slug ?? uniqueSlug(slugify(input.name), (s) => bySlug.get({ slug: s }) !== undefined, 'source');
-        const row = withUnique(UNIQUE, () =>
-          db
-            .insert(sources)
-            .values({ slug, name: input.name, url: input.url ?? null, kind: input.kind ?? 'newspaper', createdAt: now, updatedAt: now })
-            .returning()
-            .get(),
-        );
-        return toSource(row);
-      });
+      return createSync(input);
     },
 
     async update(id: number, input: SourceUpdateInput, expected?: number): Promise<SourceDto> {
-      return db.transaction(() => {
-        const current = mustGet(id);
-        checkVersion(expected, current.version);
-        const row = withUnique(UNIQUE, () =>
-          db
-            .update(sources)
-            .set({ ...input, version: current.version + 1, updatedAt: clock() })
-            .where(eq(sources.id, id))
-            .returning()
-            .get(),
-        );
-        return toSource(row!);
-      });
+      return updateSync(id, input, expected);
     },
+
+    /** create and update, synchronously: for callers that run them inside their own transaction (imports). */
+    createSync,
+    updateSync,
 
     async remove(id: number, expected?: number): Promise<void> {
       db.transaction(() => {
-        checkVersion(expected, mustGet(id).version);
+        const current = mustGet(id);
+        checkVersion(expected, current.version);
         const used = db.select({ id: articles.id }).from(articles).where(eq(articles.sourceId, id)).limit(1).get();
         if (used) throw conflict('source-in-use', 'Articles (trashed ones included) still name this source: change them first');
         db.delete(sources).where(eq(sources.id, id)).run();
+        emit('delete', current, current);
       });
     },
   };

@@ -207,6 +207,14 @@ t.test('slug change: the old slug answers 308 to the new one', async (t) => {
   const fresh = await call(app, w(req('POST', '/v1/articles', { title: '旧', slug: 'old-slug', sectionId: section.id, status: 'published' })));
   t.equal(fresh.status, 201, 'an old slug may be given to a new article');
   t.equal((await call(app, { method: 'GET', url: '/v1/articles/slug/old-slug' })).body.id, fresh.body.id);
+  await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { slug: 'newer-slug' })));
+  await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { slug: 'new-slug' })));
+  t.equal((await call(app, { method: 'GET', url: '/v1/articles/slug/new-slug' })).body.id, a.id, 'a slug can be taken back');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/articles/slug/newer-slug' })).headers.location, '/v1/articles/slug/new-slug');
+  const draft = await make.article(section.id, { status: 'draft', slug: 'draft-old' });
+  await call(app, w(req('PATCH', `/v1/articles/${draft.id}`, { slug: 'draft-new' })));
+  assertProblem(t, await call(app, { method: 'GET', url: '/v1/articles/slug/draft-old' }), 404, 'not-found');
+  t.equal((await app.inject(w({ method: 'GET', url: '/v1/articles/slug/draft-old' }))).statusCode, 308, 'editors follow it');
   const gansu = await make.article(section.id, { title: '甘肃省党政代表团来津考察' });
   await call(app, w(req('PATCH', `/v1/articles/${gansu.id}`, { slug: 'gansu' })));
   const twin = await make.article(section.id, { title: '甘肃省党政代表团来津考察' });

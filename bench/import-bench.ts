@@ -1,0 +1,92 @@
+/**
+ * Import throughput and memory: generates files of N articles (bench/generate.ts), imports each
+ * into a fresh database file through runImport (the code path of POST /v1/import and of
+ * `masthead import --database`), with the search index maintained, and reports articles per
+ * second and peak RSS. Each import runs in its own process, so its peak RSS is its own.
+ *
+ *   node --import tsx bench/import-bench.ts [--articles 50000,200000] [--batch-size 500] [--dir DIR]
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../src/common/time.js';
+import { migrateDatabase, openDatabase } from '../src/db/connection.js';
+import { createImportDeps } from '../src/transfer/deps.js';
+import { runImport } from '../src/transfer/import.js';
+import { generate, writeNdjson } from './generate.js';
+
+type Result = { articles: number; lines: number; seconds: number; articlesPerSecond: number; peakRssMb: number; failed: number; dbMb: number };
+
+async function ensureFile(dir: string, articles: number): Promise<string> {
+  const file = resolve(dir, `import-${articles}.ndjson`);
+  if (existsSync(file)) return file;
+  const out = createWriteStream(file);
+  await writeNdjson(generate({ articles }), out);
+  out.end();
+  await finished(out);
+  return file;
+}
+
+/** The child: one import into a fresh file database; prints its figures as JSON. */
+async function child(file: string, dbPath: string, batchSize: number): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  const db = openDatabase(dbPath);
+  migrateDatabase(db);
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const started = performance.now();
+  const totals = await runImport(
+    createImportDeps(db, systemClock),
+    createReadStream(file),
+    { mode: 'upsert', batchSize, dryRun: false, keyId: null, limits: { maxBytes: Number.MAX_SAFE_INTEGER, maxLineBytes: 5 * 1024 * 1024 } },
+    () => {},
+  );
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  const articles = (db.$client.prepare('SELECT count(*) AS n FROM articles').get() as { n: number }).n;
+  db.$client.close();
+  const result: Result = {
+    articles,
+    lines: totals.lines,
+    seconds: Number(seconds.toFixed(2)),
+    articlesPerSecond: Math.round(articles / seconds),
+    peakRssMb: Math.round(peak / 1e6),
+    failed: totals.failed,
+    dbMb: Math.round(statSync(dbPath).size / 1e6),
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { articles: { type: 'string', default: '50000,200000' }, 'batch-size': { type: 'string', default: '500' }, dir: { type: 'string', default: 'bench/.data' }, child: { type: 'string' }, db: { type: 'string' } },
+  });
+  const batchSize = Number(values['batch-size']);
+  if (values.child) return child(values.child, values.db!, batchSize);
+  mkdirSync(values.dir!, { recursive: true });
+  const rows: Result[] = [];
+  for (const n of values.articles!.split(',').map(Number)) {
+    const file = await ensureFile(values.dir!, n);
+    const dbPath = resolve(values.dir!, `import-${n}.db`);
+    const self = new URL(import.meta.url).pathname;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', file, '--db', dbPath, '--batch-size', String(batchSize)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const result = JSON.parse(out.trim().split('\n').pop()!) as Result;
+    rows.push(result);
+    process.stderr.write(`${n} articles: ${result.articlesPerSecond} articles/s, peak RSS ${result.peakRssMb} MB, ${result.seconds} s\n`);
+  }
+  console.log('| articles | lines | seconds | articles/s | peak RSS (MB) | failed lines | db size (MB) |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.articles} | ${r.lines} | ${r.seconds} | ${r.articlesPerSecond} | ${r.peakRssMb} | ${r.failed} | ${r.dbMb} |`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    process.stderr.write(`${error.stack ?? error.message}\n`);
+    process.exitCode = 1;
+  });
+}

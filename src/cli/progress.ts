@@ -1,0 +1,32 @@
+/** Where progress goes: stderr, so that stdout stays clean for data (export to -). */
+export type ProgressStream = { write(s: string): unknown; isTTY?: boolean };
+export type ProgressState = { lines: number; errors: number };
+
+const TTY_EVERY_MS = 100;
+const PLAIN_EVERY_MS = 5000;
+
+/**
+ * A progress line: on a terminal, one line redrawn in place (`\r`) at most ten times a second;
+ * elsewhere (CI logs, files), a plain line every five seconds.
+ */
+export function createProgress(stream: ProgressStream, label: string, now: () => number = () => performance.now()) {
+  const started = now();
+  let last = -Infinity;
+  const tty = stream.isTTY === true;
+  const render = (s: ProgressState) => {
+    const seconds = Math.max((now() - started) / 1000, 0.001);
+    const rate = Math.round(s.lines / seconds);
+    return `${label}: ${s.lines.toLocaleString('en')} lines, ${rate.toLocaleString('en')} lines/s, ${s.errors.toLocaleString('en')} errors, ${seconds.toFixed(1)} s`;
+  };
+  return {
+    update(s: ProgressState): void {
+      const t = now();
+      if (t - last < (tty ? TTY_EVERY_MS : PLAIN_EVERY_MS)) return;
+      last = t;
+      stream.write(tty ? `\r${render(s)}\x1b[K` : `${render(s)}\n`);
+    },
+    done(s: ProgressState): void {
+      stream.write(tty ? `\r${render(s)}\x1b[K\n` : `${render(s)}\n`);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
+import { visibleWhere, type Viewer } from '../articles/visibility.js';
+import type { Db } from '../db/connection.js';
+import { articles, sections } from '../db/schema.js';
+
+export type SitemapArticle = { id: number; slug: string; sectionSlug: string; title: string; publishedAt: number; lastmod: number };
+
+/** A page's last change: an article's edit, or a scheduled one coming due (which adds it to the page). */
+const lastmod = sql<number>`max(${articles.updatedAt}, ${articles.publishedAt})`;
+
+const COLUMNS = { id: articles.id, slug: articles.slug, sectionSlug: sections.slug, title: articles.title, publishedAt: sql<number>`${articles.publishedAt}`, lastmod };
+
+/** Reader-visible articles for sitemaps; pages hold articles in id order, so new articles land on the last page. */
+export function createSitemapStore(db: Db) {
+  return {
+    /** Page numbers (from 1) with the last change on each. */
+    async pages(viewer: Viewer, pageSize: number): Promise<{ page: number; lastmod: number }[]> {
+      const numbered = db
+        .select({ rn: sql<number>`row_number() over (order by ${articles.id})`.as('rn'), lastmod: lastmod.as('lastmod') })
+        .from(articles)
+        .where(visibleWhere(viewer))
+        .as('numbered');
+      // A bound JS number is a REAL to SQLite: cast it, or the division is not an integer one.
+      const page = sql<number>`(${numbered.rn} - 1) / cast(${pageSize} as integer) + 1`;
+      return db.select({ page, lastmod: sql<number>`max(${numbered.lastmod})` }).from(numbered).groupBy(page).orderBy(page).all();
+    },
+
+    async page(viewer: Viewer, page: number, pageSize: number): Promise<SitemapArticle[]> {
+      return db
+        .select(COLUMNS)
+        .from(articles)
+        .innerJoin(sections, eq(sections.id, articles.sectionId))
+        .where(visibleWhere(viewer))
+        .orderBy(asc(articles.id))
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .all();
+    },
+
+    /** Articles published since `since` (and due), newest first. */
+    async publishedSince(viewer: Viewer, since: number, limit: number): Promise<SitemapArticle[]> {
+      return db
+        .select(COLUMNS)
+        .from(articles)
+        .innerJoin(sections, eq(sections.id, articles.sectionId))
+        .where(and(visibleWhere(viewer), gte(articles.publishedAt, since)))
+        .orderBy(desc(articles.publishedAt), desc(articles.id))
+        .limit(limit)
+        .all();
+    },
+  };
+}
+
+export type SitemapStore = ReturnType<typeof createSitemapStore>;

@@ -1,0 +1,58 @@
+import type { ApplyContext, Settled } from './apply.js';
+import { lineProblem } from './apply.js';
+import type { LinkRefInput, LineProblemDto } from './schemas.js';
+import type { LinkTarget } from './store.js';
+
+/**
+ * The related links of a line, resolved: each reference by externalId or slug becomes the id of
+ * its target. `missing` lists the references not (yet) there; `unknownIds` is set on dry runs
+ * when a target exists only in an earlier, rolled-back batch (it would be there for real).
+ */
+type Plan = { targets: LinkTarget[]; missing: { index: number; pointer: string; key: string }[]; unknownIds: boolean };
+
+function plan(refs: LinkRefInput[], self: { id: number; externalId?: string | null; slug?: string }, ctx: ApplyContext): Plan {
+  const out: Plan = { targets: [], missing: [], unknownIds: false };
+  refs.forEach((ref, index) => {
+    if (ref.url !== undefined) return void out.targets.push({ targetArticleId: null, url: ref.url, title: ref.title! });
+    const byExternalId = ref.externalId !== undefined;
+    const key = byExternalId ? ref.externalId! : ref.slug!;
+    const pointer = `/relatedLinks/${index}/${byExternalId ? 'externalId' : 'slug'}`;
+    if ((byExternalId && key === self.externalId) || (!byExternalId && key === self.slug)) throw lineProblem(pointer, 'An article cannot link to itself');
+    const target = byExternalId ? ctx.store.articleByExternalId(key) : ctx.store.articleBySlug(key);
+    if (target?.id === self.id) throw lineProblem(pointer, 'An article cannot link to itself');
+    if (target) out.targets.push({ targetArticleId: target.id, url: null, title: null });
+    else if (ctx.dryRun && ctx.virtual.has(`${byExternalId ? 'x' : 's'}:${key}`)) out.unknownIds = true;
+    else out.missing.push({ index, pointer, key: byExternalId ? 'externalId' : 'slug' });
+  });
+  return out;
+}
+
+/** Writes the planned links when they differ from the stored ones; whether they did (or, on dry runs, would). */
+function write(articleId: number, p: Plan, ctx: ApplyContext): boolean {
+  if (p.unknownIds) return true;
+  const same = JSON.stringify(ctx.store.linksOf(articleId)) === JSON.stringify(p.targets);
+  if (same) return false;
+  if (!ctx.dryRun) ctx.store.replaceLinks(articleId, p.targets);
+  return true;
+}
+
+export type LinkSubject = { id: number; status: Settled; externalId?: string | null; slug?: string };
+export type LinkOutcome = { done: true; status: Settled | 'failed'; problems?: LineProblemDto[] } | { done: false };
+
+/**
+ * Settles a line's related links. Before the end of the import a line with missing targets is
+ * left pending (they may come later in the file). At the end (`final`), the links that resolve are
+ * written and the line fails, naming the missing ones; the article itself stays. A change to the
+ * links is a change to the article: its version moves, unless this same (uncommitted) batch
+ * already moved it (`sameBatch`).
+ */
+export function settleLinks(refs: LinkRefInput[], subject: LinkSubject, ctx: ApplyContext, opts: { final: boolean; sameBatch: boolean }): LinkOutcome {
+  const p = plan(refs, subject, ctx);
+  if (p.missing.length > 0 && !opts.final) return { done: false };
+  const changed = write(subject.id, p, ctx);
+  if (changed && !ctx.dryRun && (subject.status === 'unchanged' || !opts.sameBatch)) ctx.articles.touch(subject.id);
+  const status = changed && subject.status === 'unchanged' ? 'updated' : subject.status;
+  if (p.missing.length === 0) return { done: true, status };
+  const problems = p.missing.map((m) => ({ pointer: m.pointer, message: `No article has this ${m.key}, in the database or anywhere in the file` }));
+  return { done: true, status: 'failed', problems };
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { toArticle } from '../articles/rows.js';
+import type { Change, ChangeObserver } from '../changes/recorder.js';
+import type { Clock } from '../common/time.js';
+import { toIso } from '../common/time.js';
+import type { Db } from '../db/connection.js';
+import { toSection } from '../sections/store.js';
+import { toSource } from '../sources/store.js';
+
+export const EVENT_TYPES = [
+  'article.created',
+  'article.updated',
+  'article.deleted',
+  'article.published',
+  'section.created',
+  'section.updated',
+  'section.deleted',
+  'source.created',
+  'source.updated',
+  'source.deleted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const PAST = { create: 'created', update: 'updated', delete: 'deleted' } as const;
+
+/** The event names a change makes: an article write that makes it visible to readers is also article.published. */
+export function eventTypesOf(change: Change): EventType[] {
+  if (change.resource !== 'article') return [`${change.resource}.${PAST[change.op]}`];
+  const types: EventType[] = change.op === 'publish' ? [] : [`article.${PAST[change.op]}`];
+  if (change.published) types.push('article.published');
+  return types;
+}
+
+/** The resource as the API shows it to readers (who wrote it is newsroom-internal). */
+function dataOf(change: Change): Record<string, unknown> {
+  if (change.resource === 'article') return toArticle(change.row, false);
+  return change.resource === 'section' ? toSection(change.row) : toSource(change.row);
+}
+
+export const newEventId = () => `msg_${randomBytes(16).toString('base64url')}`;
+
+/**
+ * The outbox writer: a change observer that queues one delivery per event and subscribed active
+ * endpoint, inside the change's transaction, so an event is queued if and only if the change commits.
+ */
+export function createOutbox(db: Db, clock: Clock): ChangeObserver {
+  const sqlite = db.$client;
+  const subscribers = sqlite.prepare('SELECT id, events FROM webhooks WHERE active = 1');
+  const enqueue = sqlite.prepare(
+    `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
+  );
+  return (change) => {
+    const types = eventTypesOf(change);
+    if (types.length === 0) return;
+    const hooks = (subscribers.all() as { id: number; events: string }[]).map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] }));
+    if (hooks.length === 0) return;
+    const now = clock();
+    const data = dataOf(change);
+    for (const type of types) {
+      const wanted = hooks.filter((h) => h.events.includes('*') || h.events.includes(type));
+      if (wanted.length === 0) continue;
+      const id = newEventId();
+      const body = JSON.stringify({ type, timestamp: toIso(change.at), data });
+      for (const hook of wanted) enqueue.run(hook.id, id, type, body, now, now);
+    }
+  };
+}

@@ -1,0 +1,129 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../common/time.js';
+import type { Db } from '../db/connection.js';
+import type { Resolver } from './guard.js';
+import { deliver, type Outcome } from './send.js';
+
+export type WorkerOptions = {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  maxAttempts: number;
+  /** Deliveries that failed for good in a row before the endpoint is disabled. */
+  disableAfter: number;
+  pollMs: number;
+  /** Writes due scheduled publications to the feed and outbox (ChangeRecorder.publishDue). */
+  publishDue: () => number;
+  log: FastifyBaseLogger;
+  resolve?: Resolver;
+  random?: () => number;
+};
+
+/** Waits after the 1st, 2nd … failed attempt; the last one repeats. ±20 % jitter spreads retries of a burst. */
+export const BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000];
+const BATCH = 20;
+
+type Due = { id: number; eventId: string; payload: string; attempts: number; webhookId: number; url: string; secret: string };
+
+/**
+ * The in-process delivery worker. Scheduling uses the injected clock (tests move it); the
+ * signature's timestamp uses the wall clock (receivers check it against theirs). A claimed
+ * delivery is leased (its next attempt pushed past the timeout) before the call, so a crash
+ * mid-call means a retry, never a loss.
+ */
+export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
+  const sqlite = db.$client;
+  const dueStmt = sqlite.prepare(
+    `SELECT d.id, d.event_id AS eventId, d.payload, d.attempts, w.id AS webhookId, w.url, w.secret
+     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+     WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.active = 1
+     ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+  );
+  const lease = sqlite.prepare('UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?');
+  const succeeded = sqlite.prepare(
+    `UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1, last_status_code = ?, last_error = NULL, last_attempt_at = ?, delivered_at = ?, next_attempt_at = NULL WHERE id = ?`,
+  );
+  const retry = sqlite.prepare(
+    'UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ? WHERE id = ?',
+  );
+  const failed = sqlite.prepare(
+    `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = NULL WHERE id = ?`,
+  );
+  const healthy = sqlite.prepare('UPDATE webhooks SET failure_count = 0 WHERE id = ?');
+  const strike = sqlite.prepare('UPDATE webhooks SET failure_count = failure_count + 1 WHERE id = ? RETURNING failure_count AS n');
+  const disable = sqlite.prepare('UPDATE webhooks SET active = 0, disabled_reason = ?, updated_at = ? WHERE id = ?');
+  const random = opts.random ?? Math.random;
+
+  const claim = (): Due[] =>
+    db.transaction(() => {
+      const now = clock();
+      const rows = dueStmt.all(now, BATCH) as Due[];
+      for (const r of rows) lease.run(now + opts.timeoutMs + 60_000, r.id);
+      return rows;
+    });
+
+  const backoff = (attempts: number) => Math.round(BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1]! * (0.8 + 0.4 * random()));
+
+  function record(d: Due, outcome: Outcome) {
+    db.transaction(() => {
+      const now = clock();
+      if (outcome.ok) {
+        succeeded.run(outcome.status, now, now, d.id);
+        healthy.run(d.webhookId);
+        return;
+      }
+      const attempts = d.attempts + 1;
+      if (attempts < opts.maxAttempts) return void retry.run(outcome.status, outcome.error, now, now + backoff(attempts), d.id);
+      failed.run(outcome.status, outcome.error, now, d.id);
+      const { n } = strike.get(d.webhookId) as { n: number };
+      if (n >= opts.disableAfter) {
+        disable.run(`Disabled after ${n} failed deliveries in a row; the last: ${outcome.error ?? 'unknown error'}`, now, d.webhookId);
+        opts.log.warn({ webhookId: d.webhookId }, 'webhook disabled after repeated failures');
+      }
+    });
+  }
+
+  async function tick(): Promise<{ delivered: number; failed: number }> {
+    opts.publishDue();
+    const due = claim();
+    const outcomes = await Promise.all(
+      due.map((d) => deliver({ url: d.url, secret: d.secret, id: d.eventId, body: d.payload }, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs, resolve: opts.resolve })),
+    );
+    due.forEach((d, i) => record(d, outcomes[i]!));
+    const delivered = outcomes.filter((o) => o.ok).length;
+    return { delivered, failed: outcomes.length - delivered };
+  }
+
+  let chain: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | null = null;
+
+  /** One pass: due publications, then one batch of due deliveries. Runs never overlap. */
+  function runOnce(): Promise<{ delivered: number; failed: number }> {
+    const run = chain.then(tick);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => void runOnce().catch((err: unknown) => opts.log.error({ err }, 'webhooks worker pass failed')), opts.pollMs);
+      timer.unref();
+    },
+    /** Stops polling and waits for the pass in progress (its calls end within the timeout). */
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await chain;
+    },
+  };
+}
+
+export type WebhookWorker = ReturnType<typeof createWebhookWorker>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The webhooks worker: started with the app when config.webhooks.worker is on; tests call runOnce(). */
+    webhooks: WebhookWorker;
+  }
+}

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { formatTable, renderSvg, writeResults, type BenchRun } from '../../bench/report.js';
+import { runBench, startBareServer, stopChild } from '../../bench/run.js';
+import { SCENARIOS, type Scenario } from '../../bench/scenarios.js';
+import { seedDatabase } from '../../bench/seed-db.js';
+import { buildApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { createKeyStore } from '../../src/keys/store.js';
+import { systemClock } from '../../src/common/time.js';
+
+/** The bench machinery end to end on 200 articles, against buildApp in this process: fast, not a measurement. */
+t.test('bench runs its scenarios on a 200-article dataset and produces numbers', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'masthead-smoke-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const stats = await seedDatabase(join(dir, 'bench.db'), 200, 42);
+  t.equal(stats.articles, 200);
+  t.ok(stats.links >= 600, 'related links loaded (3–8 per article)');
+
+  const db = openDatabase(join(dir, 'bench.db'));
+  migrateDatabase(db);
+  const counts = db.$client.prepare('SELECT (SELECT count(*) FROM articles) AS a, (SELECT count(*) FROM articles_fts) AS f').get() as { a: number; f: number };
+  t.same(counts, { a: 200, f: 200 }, 'every article is in the search index (written by the store listener)');
+  const admin = await createKeyStore(db, systemClock).create({ name: 'bench', scope: 'admin' });
+  const app = await buildApp(testConfig(), { db });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const bare = await startBareServer();
+  t.teardown(async () => {
+    await stopChild(bare.child);
+    await app.close();
+    db.$client.close();
+  });
+
+  // An article id that does not exist: must come out flagged, not as a fast scenario.
+  const broken: Scenario = { key: 'broken', title: 'missing article', request: () => ({ path: '/v1/articles/999999999' }) };
+  const scenarios = [...SCENARIOS.filter((s) => s.smoke), broken];
+  const result = await runBench({
+    base,
+    bareUrl: bare.url,
+    adminKey: admin.secret,
+    scenarios,
+    options: { connections: 1, durationS: 0.5, warmupS: 0 },
+    serverPid: process.pid,
+    deepPages: 3,
+  });
+
+  t.ok(result.bare.rps > 0, 'the bare route answered');
+  t.ok(result.serverRssPeakMb > 10, 'server RSS was sampled');
+  for (const r of result.scenarios.filter((s) => s.key !== 'broken')) {
+    t.notOk('skipped' in r, `${r.key} ran`);
+    if ('skipped' in r) continue;
+    t.ok(r.rps > 0 && r.requests > 0, `${r.key}: ${r.rps.toFixed(0)} requests/s`);
+    t.equal(r.errors + r.unexpectedStatus, 0, `${r.key}: no errors, every answer had the expected status`);
+    t.notOk(r.flagged, `${r.key} not flagged`);
+    t.ok(r.ratio > 0 && r.p99 >= r.p50, `${r.key}: ratio and latencies`);
+  }
+  const failed = result.scenarios.find((s) => s.key === 'broken');
+  t.ok(failed && !('skipped' in failed) && failed.flagged && failed.unexpectedStatus > 0, 'a scenario answering 404 is flagged');
+
+  const run: BenchRun = {
+    date: new Date().toISOString(),
+    articles: 200,
+    seed: 42,
+    options: { connections: 1, durationS: 0.5, warmupS: 0 },
+    machine: { cpu: 'test', cores: 1, node: process.version, loadavg: [0], loadavgBefore: 0 },
+    seedStats: stats,
+    notYetMeasured: [],
+    ...result,
+  };
+  const table = formatTable(run);
+  t.comment(table);
+  for (const s of scenarios) t.match(table, s.title, `table lists ${s.key}`);
+  t.match(table, /⚠ errors or unexpected statuses in: broken/);
+  t.equal(renderSvg(run).match(/<rect x=/g)?.length, scenarios.length, 'one bar per scenario');
+  writeResults(run, dir);
+  const json = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+  t.equal(json.scenarios.length, scenarios.length);
+  t.type(json.budgets.serverRss.pass, 'boolean');
+  t.match(readFileSync(join(dir, 'latest.svg'), 'utf8'), /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+});
