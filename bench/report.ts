@@ -12,7 +12,7 @@ export const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'res
 
 export type Measured = { rps: number; p50: number; p99: number; requests: number; errors: number; unexpectedStatus: number };
 export type ScenarioResult =
-  | { key: string; title: string; skipped: string }
+  | { key: string; title: string; skipped: string; flagged?: boolean; budget?: { text: string; pass: boolean } }
   | ({ key: string; title: string } & Measured & { ratio: number; budget?: { text: string; pass: boolean }; flagged: boolean });
 export type BenchRun = {
   date: string;
@@ -44,7 +44,8 @@ export function formatTable(run: BenchRun): string {
   lines.push(`${pad('bare fastify route', 46)}${num(run.bare.rps)}    1.000${num(run.bare.p50, 1)}${num(run.bare.p99, 1)}${String(run.bare.errors).padStart(8)}`);
   for (const s of run.scenarios) {
     if ('skipped' in s) {
-      lines.push(`${pad(s.title, 46)}  skipped: ${s.skipped}`);
+      const budget = s.budget ? ` — FAIL ${s.budget.text}` : '';
+      lines.push(`${pad(s.title, 46)}${s.flagged ? '⚠ NOT MEASURED' : '  skipped'}: ${s.skipped}${budget}`);
       continue;
     }
     const errors = s.errors + s.unexpectedStatus;
@@ -54,7 +55,7 @@ export function formatTable(run: BenchRun): string {
   const rss = rssBudget(run);
   lines.push(`server peak RSS ${run.serverRssPeakMb.toFixed(0)} MB — ${rss.pass ? 'PASS' : 'FAIL'} ${rss.text}`);
   for (const n of run.notYetMeasured) lines.push(`not measured: ${n.title} (${n.budget}) — ${n.why}`);
-  const flagged = measured(run).filter((s) => s.flagged);
+  const flagged = run.scenarios.filter((s) => s.flagged);
   if (flagged.length) lines.push(`⚠ errors or unexpected statuses in: ${flagged.map((s) => s.key).join(', ')} — their figures are not trustworthy`);
   return lines.join('\n') + '\n';
 }
@@ -84,10 +85,11 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 /** A horizontal bar per scenario (ratio to bare), the budget of each as a red mark across its bar. */
 export function renderSvg(run: BenchRun): string {
   const rows = measured(run);
+  const failed = run.scenarios.filter((s): s is Extract<ScenarioResult, { skipped: string }> => 'skipped' in s && s.flagged === true);
   const [labelW, barW, rowH, top] = [330, 440, 26, 56];
   const scale = Math.max(1, ...rows.map((r) => r.ratio));
   const x = (ratio: number) => labelW + (ratio / scale) * barW;
-  const height = top + rows.length * rowH + 40;
+  const height = top + (rows.length + failed.length) * rowH + 40;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 150}" height="${height}" font-family="sans-serif" font-size="13">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
@@ -107,6 +109,11 @@ export function renderSvg(run: BenchRun): string {
     const min = SCENARIOS.find((s) => s.key === r.key)?.budget?.minRatio;
     if (min !== undefined) out.push(`<line x1="${x(min)}" y1="${y + 1}" x2="${x(min)}" y2="${y + rowH - 1}" stroke="#c0392b" stroke-width="3"><title>budget ≥ ${min}×</title></line>`);
   });
+  failed.forEach((r, i) => {
+    const y = top + (rows.length + i) * rowH;
+    out.push(`<text x="${labelW - 8}" y="${y + 16}" text-anchor="end">${esc(r.title)}</text>`);
+    out.push(`<text x="${labelW + 6}" y="${y + 16}" fill="#c0392b">not measured: too slow for one request</text>`);
+  });
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
@@ -115,7 +122,7 @@ export function renderSvg(run: BenchRun): string {
 export function writeResults(run: BenchRun, dir = RESULTS_DIR): void {
   mkdirSync(dir, { recursive: true });
   const budgets = {
-    scenarios: measured(run).filter((s) => s.budget).map((s) => ({ key: s.key, ...s.budget! })),
+    scenarios: run.scenarios.filter((s) => s.budget).map((s) => ({ key: s.key, ...s.budget! })),
     serverRss: rssBudget(run),
     degradation: run.compare ? degradation(run.compare.small, run.compare.large) : 'run with --compare',
   };

@@ -67,7 +67,14 @@ async function measure(url: string, requests: CannonRequest[], opts: BenchOption
 /** Samples a process's resident memory (Linux /proc) while the scenarios run; returns the peak in MB. */
 export function rssSampler(pid: number) {
   let peakKb = 0;
-  const read = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  const status = () => {
+    try {
+      return readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      return ''; // the process has exited: keep the peak seen so far
+    }
+  };
+  const read = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1] ?? 0);
   const timer = setInterval(() => (peakKb = Math.max(peakKb, read('VmRSS'))), 250);
   return {
     stop(): number {
@@ -77,11 +84,44 @@ export function rssSampler(pid: number) {
   };
 }
 
+/** A request slower than this alone is not put under load: queued behind each other, they would stall the run. */
+const PROBE_TIMEOUT_MS = 3000;
+
+/** One request of the scenario, timed; an error message when it fails or is too slow to measure. */
+async function probe(base: string, req: ScenarioRequest, expectStatus: number): Promise<string | null> {
+  const path = 'path' in req ? req.path : req.paths[0]!;
+  const started = performance.now();
+  try {
+    const res = await fetch(base + path, { headers: req.headers, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    await res.arrayBuffer();
+    return res.status === expectStatus ? null : `a single request answered ${res.status}, not ${expectStatus}`;
+  } catch {
+    return `a single request took more than ${PROBE_TIMEOUT_MS / 1000} s (${((performance.now() - started) / 1000).toFixed(1)} s before giving up) — not measured under load`;
+  }
+}
+
+/** Waits until the server answers again (requests a slow scenario left queued are still being worked off). */
+async function drain(base: string, timeoutMs = 600_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+    if (ok) return;
+  }
+  throw new Error(`${base} did not answer /readyz again within ${timeoutMs / 1000} s`);
+}
+
 async function runScenario(s: Scenario, base: string, ctx: BenchContext, bare: Measured, opts: BenchOptions, random: () => number): Promise<ScenarioResult> {
   if (s.requires && !(await routeExists(base, s.requires, ctx.editorAuth))) {
     return { key: s.key, title: s.title, skipped: `${s.requires.split('?')[0]} does not exist yet` };
   }
-  const m = await measure(base, cannonRequests(s.request(ctx), random), opts, s.expectStatus);
+  const req = s.request(ctx);
+  const failed = await probe(base, req, s.expectStatus ?? 200);
+  if (failed) {
+    await drain(base);
+    return { key: s.key, title: s.title, skipped: failed, flagged: true, budget: s.budget && { text: s.budget.text, pass: false } };
+  }
+  const m = await measure(base, cannonRequests(req, random), opts, s.expectStatus);
+  await drain(base);
   const ratio = m.rps / bare.rps;
   const budget = s.budget && {
     text: s.budget.text,

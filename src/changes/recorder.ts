@@ -55,6 +55,7 @@ export function createChangeRecorder(db: Db, clock: Clock, observers: ChangeObse
   );
   const settle = sqlite.prepare(`UPDATE change_events SET pending = 0 WHERE resource = 'article' AND resource_id = ? AND pending = 1`);
   const due = sqlite.prepare(`SELECT resource_id AS id, visible_at AS visibleAt FROM change_events WHERE pending = 1 AND visible_at <= ? ORDER BY visible_at, cursor`);
+  const anyDue = sqlite.prepare('SELECT 1 FROM change_events WHERE pending = 1 AND visible_at <= ? LIMIT 1');
   // Articles whose related links point at the changed one: readers' view of their links changed too.
   const fanOut = sqlite.prepare(
     `INSERT INTO change_events (resource, resource_id, op, at, article_id, section_id, source_id, prev_section_id, prev_source_id, reader_before, reader_after)
@@ -91,8 +92,8 @@ export function createChangeRecorder(db: Db, clock: Clock, observers: ChangeObse
       readerBefore, readerAfter, pending: live && !readerAfter, visibleAt: live && !readerAfter ? row.publishedAt : null,
     });
     // Links show their target's title and slug and hide invisible targets: the linking articles changed too.
-    const linkedViewChanged = readerBefore !== readerAfter || writeOp === 'delete' || writeOp === 'restore' || (previous !== null && (previous.title !== row.title || previous.slug !== row.slug));
-    if (linkedViewChanged) fanOut.run(now, row.id, row.id);
+    const renamed = previous !== null && (previous.title !== row.title || previous.slug !== row.slug);
+    if (readerBefore !== readerAfter || writeOp === 'delete' || writeOp === 'restore' || renamed) fanOut.run(now, row.id, row.id);
     // Purging an article already in the trash is no news to subscribers: they heard of the delete.
     if (writeOp === 'purge' && previous?.deletedAt !== null) return;
     notify({ resource: 'article', op: EDITOR_OP[writeOp], row, at: now, published: !readerBefore && readerAfter });
@@ -101,8 +102,12 @@ export function createChangeRecorder(db: Db, clock: Clock, observers: ChangeObse
   const link: LinkListener = (op, linkId, articleId) => {
     const owner = last(articleId);
     const visible = owner?.readerAfter === 1;
-    const where = { articleId, sectionId: owner?.sectionId ?? null, sourceId: owner?.sourceId ?? null, prevSectionId: owner?.sectionId ?? null, prevSourceId: owner?.sourceId ?? null };
-    write({ resource: 'relatedLink', resourceId: linkId, op, at: clock(), ...where, readerBefore: op !== 'create' && visible, readerAfter: op !== 'delete' && visible });
+    const sectionId = owner?.sectionId ?? null;
+    const sourceId = owner?.sourceId ?? null;
+    write({
+      resource: 'relatedLink', resourceId: linkId, op, at: clock(), articleId, sectionId, sourceId, prevSectionId: sectionId, prevSourceId: sourceId,
+      readerBefore: op !== 'create' && visible, readerAfter: op !== 'delete' && visible,
+    });
   };
 
   const section: SectionListener = (op, row) => {
@@ -123,6 +128,8 @@ export function createChangeRecorder(db: Db, clock: Clock, observers: ChangeObse
    * Idempotent; called before the feed is read and on each webhooks worker tick.
    */
   function publishDue(): number {
+    // Checked outside a transaction first: feed reads should not take the write lock for nothing.
+    if (!anyDue.get(clock())) return 0;
     return db.transaction(() => {
       const rows = due.all(clock()) as { id: number; visibleAt: number }[];
       for (const { id, visibleAt } of rows) {

@@ -14,7 +14,7 @@ const CJK = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]/u;
 const WORD = /[\p{L}\p{N}\p{Co}]/u;
 const IGNORABLE = /[\p{Cf}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]/gu;
 // A base character with its combining marks, or marks with no base: the unit that folds as one.
-const CLUSTER = /\P{M}\p{M}*|\p{M}+/gu;
+const CLUSTER_AT = /\P{M}\p{M}*|\p{M}+/uy;
 const SPACE_BETWEEN_CJK =
   /(?<=[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}])\s+(?=[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}])/gu;
 const RUN = /(?:(?=[\p{L}\p{N}\p{Co}])[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}])+|(?:(?![\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}])[\p{L}\p{N}\p{Co}])+/gu;
@@ -25,28 +25,41 @@ const BOUNDARY_REACH = 15;
 const BOUNDARY = /[。！？，、；：!?,;:\s]/u;
 
 function foldCluster(cluster: string): string {
-  const code = cluster.charCodeAt(0);
-  // Fast paths for the common case: ASCII and CJK unified ideographs fold to themselves (or lower case).
-  if (cluster.length === 1 && code < 0x80) return cluster.toLowerCase();
-  if (cluster.length === 1 && code >= 0x4e00 && code <= 0x9fff) return cluster;
   const folded = cluster.normalize('NFKC').replace(IGNORABLE, '').toLowerCase();
   return CJK.test(folded) ? folded : folded.normalize('NFKD').replace(/\p{M}/gu, '');
 }
 
+const MARK = /\p{M}/u;
+/** ASCII and CJK unified ideographs fold to themselves (ASCII to lower case): no normalising needed. */
+const isPlain = (code: number) => code < 0x80 || (code >= 0x4e00 && code <= 0x9fff);
+
 /** The folded text, and for each of its code units the [start, end) of the original cluster it came from. */
 function foldWithMap(text: string): { folded: string; from: number[]; to: number[] } {
-  let folded = '';
+  const pieces: string[] = [];
   const from: number[] = [];
   const to: number[] = [];
-  for (const m of text.matchAll(CLUSTER)) {
-    const piece = foldCluster(m[0]);
-    for (let i = 0; i < piece.length; i++) {
-      from.push(m.index);
-      to.push(m.index + m[0].length);
+  for (let i = 0; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    const next = i + 1 < text.length ? text[i + 1]! : '';
+    // The common case, a plain character not followed by a combining mark, skips the regex and normalize().
+    if (isPlain(code) && !(next.charCodeAt(0) >= 0x300 && MARK.test(next))) {
+      pieces.push(code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : text[i]!);
+      from.push(i);
+      to.push(i + 1);
+      i++;
+      continue;
     }
-    folded += piece;
+    CLUSTER_AT.lastIndex = i;
+    const cluster = CLUSTER_AT.exec(text)![0];
+    const piece = foldCluster(cluster);
+    for (let k = 0; k < piece.length; k++) {
+      from.push(i);
+      to.push(i + cluster.length);
+    }
+    pieces.push(piece);
+    i += cluster.length;
   }
-  return { folded, from, to };
+  return { folded: pieces.join(''), from, to };
 }
 
 const fold = (text: string) => foldWithMap(text).folded;

@@ -77,9 +77,9 @@ function conditions(p: SearchParams, viewer: Viewer): SQL[] {
 function afterRow(rank: number, pub: number | null, id: number): SQL {
   const pubAfter =
     pub === null
-      ? sql`(h.pub IS NULL AND h.id < ${id})`
-      : sql`(h.pub < ${pub} OR h.pub IS NULL OR (h.pub = ${pub} AND h.id < ${id}))`;
-  return sql`(h.rank > ${rank} OR (h.rank = ${rank} AND ${pubAfter}))`;
+      ? sql`(${articles.publishedAt} IS NULL AND ${articles.id} < ${id})`
+      : sql`(${articles.publishedAt} < ${pub} OR ${articles.publishedAt} IS NULL OR (${articles.publishedAt} = ${pub} AND ${articles.id} < ${id}))`;
+  return sql`(${BM25} > ${rank} OR (${BM25} = ${rank} AND ${pubAfter}))`;
 }
 
 /** A MATCH the parser let through but FTS5 refused would be our bug; the reader still gets a 400, not a 500. */
@@ -116,29 +116,32 @@ export function createSearchStore(db: Db) {
     async search(p: SearchParams, viewer: Viewer): Promise<{ hits: SearchHitDto[]; nextCursor: string | null }> {
       const { limit, cursor, sectionIds: _ids, sourceId: _src, ...filterParams } = p;
       const filters = fingerprint({ ...filterParams, sectionIds: p.sectionIds, sourceId: p.sourceId, editor: viewer.editor });
-      const where = and(...conditions(p, viewer));
-      const outer: SQL[] = [];
+      const where = conditions(p, viewer);
       if (cursor) {
         const { v: [rank, pub], id } = decodeTupleCursor(cursor, CURSOR_KEY, filters, 2);
         if (typeof rank !== 'number' || (typeof pub !== 'number' && pub !== null)) throw invalidCursor();
-        outer.push(afterRow(rank, pub, id));
+        where.push(afterRow(rank, pub, id));
       }
-      // Rank and order only ids first; the text of the page's rows (bodies are large) is read for those rows alone.
+      // The inner query ranks and pages ids only; its LIMIT keeps SQLite from merging it with the outer one,
+      // so the text of the rows (bodies are large) is read for the page alone, not for every match.
+      // CROSS JOIN keeps the full-text index as the outer loop: left to itself, SQLite walks the articles by
+      // status and runs the MATCH once per article (16 s instead of 50 ms at 10k articles). Each match is then
+      // checked against articles_search_idx, which holds every filtered column, not the large table rows.
       const query = sql`
         SELECT h.id, h.rank, h.pub, a.title, a.slug, a.subtitle, a.summary, a.body_text AS bodyText,
                s.id AS sectionId, s.slug AS sectionSlug, s.name AS sectionName,
                src.id AS sourceId, src.slug AS sourceSlug, src.name AS sourceName
         FROM (
           SELECT ${articles.id} AS id, ${articles.publishedAt} AS pub, ${BM25} AS rank
-          FROM articles_fts JOIN ${articles} ON ${articles.id} = articles_fts.rowid
-          WHERE ${where}
+          FROM articles_fts CROSS JOIN ${articles} INDEXED BY articles_search_idx ON ${articles.id} = articles_fts.rowid
+          WHERE ${and(...where)}
+          ORDER BY rank, pub DESC, id DESC
+          LIMIT ${limit + 1}
         ) h
         JOIN articles a ON a.id = h.id
         JOIN sections s ON s.id = a.section_id
         LEFT JOIN sources src ON src.id = a.source_id
-        ${outer.length ? sql`WHERE ${and(...outer)}` : sql``}
-        ORDER BY h.rank, h.pub DESC, h.id DESC
-        LIMIT ${limit + 1}`;
+        ORDER BY h.rank, h.pub DESC, h.id DESC`;
       const rows = runSearch(() => db.all<HitRow>(query));
       const page = rows.slice(0, limit);
       const needles = needlesOf(p.q);

@@ -82,15 +82,29 @@ export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
     });
   }
 
+  /** One endpoint's due deliveries, one at a time in event order; after a failure the rest wait for the next pass. */
+  async function sendInOrder(list: Due[], counts: { delivered: number; failed: number }) {
+    for (const [i, d] of list.entries()) {
+      const outcome = await deliver({ url: d.url, secret: d.secret, id: d.eventId, body: d.payload }, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs, resolve: opts.resolve });
+      record(d, outcome);
+      if (outcome.ok) counts.delivered++;
+      else {
+        counts.failed++;
+        const now = clock();
+        for (const rest of list.slice(i + 1)) lease.run(now, rest.id);
+        return;
+      }
+    }
+  }
+
   async function tick(): Promise<{ delivered: number; failed: number }> {
     opts.publishDue();
-    const due = claim();
-    const outcomes = await Promise.all(
-      due.map((d) => deliver({ url: d.url, secret: d.secret, id: d.eventId, body: d.payload }, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs, resolve: opts.resolve })),
-    );
-    due.forEach((d, i) => record(d, outcomes[i]!));
-    const delivered = outcomes.filter((o) => o.ok).length;
-    return { delivered, failed: outcomes.length - delivered };
+    const byEndpoint = new Map<number, Due[]>();
+    for (const d of claim()) byEndpoint.set(d.webhookId, [...(byEndpoint.get(d.webhookId) ?? []), d]);
+    const counts = { delivered: 0, failed: 0 };
+    // Endpoints in parallel, so that a slow one does not hold up the others.
+    await Promise.all([...byEndpoint.values()].map((list) => sendInOrder(list, counts)));
+    return counts;
   }
 
   let chain: Promise<unknown> = Promise.resolve();

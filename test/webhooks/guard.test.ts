@@ -42,7 +42,7 @@ t.test('with WEBHOOK_ALLOW_PRIVATE off, deliveries to private addresses are refu
   t.same(receiver.received, [], 'the receiver on 127.0.0.1 got nothing');
   for (const [i, id] of ids.entries()) {
     const d = (await call(ctx.app, { method: 'GET', url: `/v1/webhooks/${id}/deliveries`, headers: ctx.auth.admin })).body.data[0];
-    t.match(d, { status: 'pending', attempts: 1, lastStatusCode: null, lastError: /^Refused/ }, urls[i]);
+    t.match(d, { status: 'pending', attempts: 1, lastStatusCode: null, lastError: /^Refused/ }, String(urls[i]));
   }
 });
 

@@ -1,0 +1,145 @@
+import t from 'tap';
+import { assertProblem, buildTestApp, call } from '../helpers/app.js';
+import { count, importBody, NDJSON, ndjson, seedRecords, versions } from './fixtures.js';
+
+t.test('imports sections, sources and articles by slug, with forward related links, sanitised and indexed', async (t) => {
+  const ctx = await buildTestApp(t);
+  const res = await importBody(ctx, ndjson(seedRecords()));
+  t.equal(res.status, 200);
+  t.match(String(res.headers['content-type']), /^application\/json/);
+  t.same(res.body, { created: 5, updated: 0, unchanged: 0, failed: 0, lines: 5, dryRun: false, errors: [], errorsTruncated: false });
+
+  const sqlite = ctx.db.$client;
+  const zhengqing = sqlite.prepare("SELECT s.slug, p.slug AS parent FROM sections s JOIN sections p ON p.id = s.parent_id WHERE s.slug = 'zhengqing'").get();
+  t.same(zhengqing, { slug: 'zhengqing', parent: 'tianjin' }, 'the parent is named by slug');
+  const a1 = (await call(ctx.app, { method: 'GET', url: '/v1/articles/slug/gan-su-sheng-dang-zheng-dai-biao-tuan-lai-jin-kao-cha?include=section,source,relatedLinks', headers: ctx.auth.write })).body;
+  t.equal(a1.externalId, 'tjrb-20230419-001');
+  t.equal(a1.body, '<p>4月17日至18日,甘肃省党政代表团来津考察。</p><p>市委书记陈敏尔主持座谈会并讲话。</p>', 'the body is sanitised as the API does');
+  t.equal(a1.section.slug, 'zhengqing');
+  t.equal(a1.source.slug, 'tianjin-daily');
+  t.same(a1.tags, ['津甘协作', '东西部协作']);
+  t.equal(a1.publishedAt, '2023-04-19T00:00:00.000Z');
+  t.match(a1.relatedLinks, [{ targetSlug: 'han-fu-ying-tian-li-chun-se-ran-yi-shang', url: null }, { url: 'https://www.enorth.com.cn/news/1.html', title: '联合国预测:2023年印度人口数量将超过中国' }]);
+  t.equal(a1.relatedLinks.length, 2, 'the forward reference (a later line) resolved');
+  const a2 = (await call(ctx.app, { method: 'GET', url: '/v1/articles/slug/han-fu-ying-tian-li-chun-se-ran-yi-shang?include=relatedLinks', headers: ctx.auth.write })).body;
+  t.equal(a2.status, 'draft');
+  t.equal(a2.relatedLinks[0].targetArticleId, a1.id, 'a link by slug');
+
+  const found = await call(ctx.app, { method: 'GET', url: '/v1/search?q=%E7%94%98%E8%82%83', headers: ctx.auth.write });
+  t.equal(found.status, 200);
+  t.same(found.body.data.map((a: { id: number }) => a.id), [a1.id], 'imported articles are in the search index');
+});
+
+t.test('re-running the same file changes nothing; a changed line updates', async (t) => {
+  const ctx = await buildTestApp(t);
+  await importBody(ctx, ndjson(seedRecords()));
+  const before = versions(ctx);
+  const links = ctx.db.$client.prepare('SELECT * FROM related_links ORDER BY id').all();
+  ctx.clock.advance(60_000);
+  const again = await importBody(ctx, ndjson(seedRecords()));
+  t.same(again.body, { created: 0, updated: 0, unchanged: 5, failed: 0, lines: 5, dryRun: false, errors: [], errorsTruncated: false });
+  t.same(versions(ctx), before, 'no version or updatedAt moved');
+  t.equal(count(ctx, 'article_revisions'), 0, 'no revision written');
+  t.same(ctx.db.$client.prepare('SELECT * FROM related_links ORDER BY id').all(), links, 'the links were left alone');
+
+  const records = seedRecords();
+  (records[3] as { title: string }).title = '甘肃省党政代表团来津考察(更新)';
+  (records[4] as { relatedLinks: unknown[] }).relatedLinks = [];
+  const changed = await ctx.app.inject({ method: 'POST', url: '/v1/import?report=lines', headers: { ...ctx.auth.write, ...NDJSON }, payload: ndjson(records) });
+  t.match(String(changed.headers['content-type']), /^application\/x-ndjson/);
+  const lines = changed.body.trim().split('\n').map((l) => JSON.parse(l));
+  t.match(lines, [
+    { line: 1, type: 'section', slug: 'tianjin', status: 'unchanged', id: Number },
+    { line: 2, status: 'unchanged' },
+    { line: 3, type: 'source', status: 'unchanged' },
+    { line: 4, type: 'article', externalId: 'tjrb-20230419-001', status: 'updated', id: before[0]!.id },
+    { line: 5, externalId: 'tjrb-20230419-002', status: 'updated' },
+    { summary: { created: 0, updated: 2, unchanged: 3, failed: 0, lines: 5, dryRun: false } },
+  ]);
+  t.same(versions(ctx).map((v) => (v as { version: number }).version), [2, 2], 'each changed article moved one version');
+  t.equal(count(ctx, 'article_revisions'), 1, 'the field change kept a revision (a links-only change does not, as with the links API)');
+  const linksOfSecond = "SELECT count(*) FROM related_links l JOIN articles a ON a.id = l.article_id WHERE a.external_id = 'tjrb-20230419-002'";
+  t.equal(ctx.db.$client.prepare(linksOfSecond).pluck().get(), 0, 'an empty list removed its links');
+  t.equal(count(ctx, 'related_links'), 2, 'the other article kept its two');
+});
+
+t.test('bad lines fail alone, with their line numbers and field pointers; blank lines, a BOM and CRLF are fine', async (t) => {
+  const ctx = await buildTestApp(t);
+  const body = ndjson(
+    [
+      { type: 'section', slug: 'tianjin', name: '天津' },
+      '',
+      '{"type": "article", "title": ',
+      { type: 'article', externalId: 'x-1', title: 5, section: 'tianjin', tags: 'politics' },
+      { type: 'widget', slug: 'w' },
+      { type: 'article', externalId: 'x-2', title: '无处可去', section: 'nowhere' },
+      { type: 'article', externalId: 'x-3', title: '天津新闻', section: 'tianjin', relatedLinks: [{ externalId: 'never-there' }, { externalId: 'x-4' }] },
+      '[1, 2]',
+      { type: 'article', externalId: 'x-4', title: '又一条天津新闻', section: 'tianjin', status: 'published', unknownField: 1 },
+      { type: 'article', title: '没有键', section: 'tianjin' },
+      '   ',
+      { type: 'article', externalId: 'x-5', title: '自引', section: 'tianjin', relatedLinks: [{ externalId: 'x-5' }] },
+    ],
+    '\r\n',
+  );
+  const res = await importBody(ctx, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]), '?batchSize=4');
+  t.equal(res.status, 200);
+  t.match(res.body, { created: 1, updated: 0, unchanged: 0, failed: 9, lines: 12, errorsTruncated: false });
+  const byLine = Object.fromEntries(res.body.errors.map((e: { line: number }) => [e.line, e]));
+  t.same(Object.keys(byLine).map(Number).sort((a, b) => a - b), [3, 4, 5, 6, 7, 8, 9, 10, 12]);
+  t.match(byLine[3], { type: null, problems: [{ pointer: '', message: /^Not valid JSON/ }] });
+  t.match(byLine[4], { type: 'article', externalId: 'x-1' });
+  t.same(byLine[4].problems.map((p: { pointer: string }) => p.pointer).sort(), ['/tags', '/title']);
+  t.match(byLine[5], { type: null, slug: 'w', problems: [{ pointer: '/type', message: 'Must be one of section, source, article' }] });
+  t.same(byLine[6].problems, [{ pointer: '/section', message: 'No section has this slug' }]);
+  const missing = 'No article has this externalId, in the database or anywhere in the file';
+  t.same(byLine[7].problems, [{ pointer: '/relatedLinks/0/externalId', message: missing }, { pointer: '/relatedLinks/1/externalId', message: missing }], 'x-4 failed, so it never appeared either');
+  t.match(byLine[8], { type: null, problems: [{ pointer: '', message: 'Each line must be a JSON object' }] });
+  t.same(byLine[9].problems, [{ pointer: '/', message: 'Unrecognized key: "unknownField"' }], 'unknown fields are refused, as the API does');
+  t.match(byLine[10].problems, [{ pointer: '/externalId', message: /needs an externalId/ }]);
+  t.match(byLine[12].problems, [{ pointer: '/relatedLinks/0/externalId', message: 'An article cannot link to itself' }]);
+  t.equal(res.body.errors.length, 9, 'each failed line is listed once');
+  const x3 = ctx.db.$client.prepare("SELECT id FROM articles WHERE external_id = 'x-3'").get();
+  t.ok(x3, 'the article whose link target never appeared is kept');
+  t.same(count(ctx, 'related_links'), 0, 'none of its targets exist, so x-3 has no links');
+  t.same(count(ctx, 'articles'), 1);
+});
+
+t.test('a line over 5 MB fails alone; the next one is read', async (t) => {
+  const ctx = await buildTestApp(t);
+  const huge = JSON.stringify({ type: 'article', externalId: 'big', title: '大', section: 'tianjin', body: `<p>${'长'.repeat(2 * 1024 * 1024)}</p>` });
+  const body = ndjson([{ type: 'section', slug: 'tianjin', name: '天津' }, huge, { type: 'article', externalId: 'after', title: '之后', section: 'tianjin' }]);
+  const res = await importBody(ctx, body);
+  t.match(res.body, { created: 2, failed: 1, lines: 3, errors: [{ line: 2, type: null, problems: [{ pointer: '', message: 'The line is longer than 5242880 bytes' }] }] });
+  t.ok(ctx.db.$client.prepare("SELECT 1 FROM articles WHERE external_id = 'after'").get());
+});
+
+t.test('modes: create-only refuses existing records, update-only new ones', async (t) => {
+  const ctx = await buildTestApp(t);
+  await importBody(ctx, ndjson(seedRecords().slice(0, 4).map((r) => ({ ...r, relatedLinks: undefined }))));
+  const records = [
+    { type: 'section', slug: 'tianjin', name: '天津' },
+    { type: 'article', externalId: 'tjrb-20230419-001', title: '改', section: 'tianjin' },
+    { type: 'article', externalId: 'new-1', title: '新', section: 'tianjin' },
+  ];
+  const createOnly = await importBody(ctx, ndjson(records), '?mode=create-only');
+  t.match(createOnly.body, { created: 1, failed: 2 });
+  t.same(createOnly.body.errors.map((e: { line: number; problems: { pointer: string }[] }) => [e.line, e.problems[0]!.pointer]), [[1, '/slug'], [2, '/externalId']]);
+  const updateOnly = await importBody(ctx, ndjson([...records, { type: 'article', externalId: 'new-2', title: '新二', section: 'tianjin' }]), '?mode=update-only');
+  t.match(updateOnly.body, { created: 0, updated: 1, unchanged: 2, failed: 1, errors: [{ line: 4, externalId: 'new-2', problems: [{ pointer: '/externalId', message: /mode=update-only/ }] }] });
+  t.equal(ctx.db.$client.prepare("SELECT title FROM articles WHERE external_id = 'tjrb-20230419-001'").pluck().get(), '改');
+});
+
+t.test('the route: write scope, NDJSON only, query checked, body limit', async (t) => {
+  const ctx = await buildTestApp(t, { importBodyLimit: 2048 });
+  const body = ndjson(seedRecords());
+  assertProblem(t, await call(ctx.app, { method: 'POST', url: '/v1/import', headers: NDJSON, payload: body }), 401);
+  assertProblem(t, await call(ctx.app, { method: 'POST', url: '/v1/import', headers: { ...ctx.auth.read, ...NDJSON }, payload: body }), 403, 'insufficient-scope');
+  assertProblem(t, await call(ctx.app, { method: 'POST', url: '/v1/import', headers: { ...ctx.auth.write, 'content-type': 'application/json' }, payload: '{}' }), 415);
+  const bad = assertProblem(t, await importBody(ctx, body, '?mode=merge&batchSize=0'), 400, 'validation-failed');
+  t.same(bad.errors.map((e: { pointer: string }) => e.pointer).sort(), ['/batchSize', '/mode']);
+  assertProblem(t, await importBody(ctx, 'x'.repeat(4096)), 413, 'body-too-large');
+  t.equal(count(ctx, 'sections'), 0);
+  const empty = await importBody(ctx, '');
+  t.match(empty.body, { created: 0, failed: 0, lines: 0 });
+});
