@@ -88,7 +88,7 @@ export function renderSvg(run: BenchRun): string {
   const failed = run.scenarios.filter((s): s is Extract<ScenarioResult, { skipped: string }> => 'skipped' in s && s.flagged === true);
   const [labelW, barW, rowH, top] = [330, 440, 26, 56];
   const scale = Math.max(1, ...rows.map((r) => r.ratio));
-  const x = (ratio: number) => labelW + (ratio / scale) * barW;
+  const x = (ratio: number) => Math.round((labelW + (ratio / scale) * barW) * 10) / 10;
   const height = top + (rows.length + failed.length) * rowH + 40;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 150}" height="${height}" font-family="sans-serif" font-size="13">`,
@@ -112,7 +112,7 @@ export function renderSvg(run: BenchRun): string {
   failed.forEach((r, i) => {
     const y = top + (rows.length + i) * rowH;
     out.push(`<text x="${labelW - 8}" y="${y + 16}" text-anchor="end">${esc(r.title)}</text>`);
-    out.push(`<text x="${labelW + 6}" y="${y + 16}" fill="#c0392b">not measured: too slow for one request</text>`);
+    out.push(`<text x="${labelW + 6}" y="${y + 16}" fill="#c0392b">not measured: ${esc(r.skipped.split(' — ')[0]!.slice(0, 70))}</text>`);
   });
   out.push('</svg>');
   return out.join('\n') + '\n';

@@ -7,12 +7,13 @@
  *
  *   node --import tsx bench/seed-db.ts --articles 10000 [--seed 42] [--fresh]
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createArticleStore } from '../src/articles/store.js';
-import { migrateDatabase, openDatabase, type Db } from '../src/db/connection.js';
+import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, type Db } from '../src/db/connection.js';
 import { createSearchIndex } from '../src/search/index.js';
 import { createSectionStore } from '../src/sections/store.js';
 import { createSourceStore } from '../src/sources/store.js';
@@ -24,7 +25,19 @@ const BATCH = 2000;
 /** Creation times are taken from the content (publishing date), capped at the generator's archive end. */
 const ARCHIVE_END = Date.UTC(2026, 10, 1);
 
-export type SeedStats = { articles: number; links: number; seconds: number; articlesPerSecond: number; seed: number; builtAt: string };
+export type SeedStats = { articles: number; links: number; seconds: number; articlesPerSecond: number; seed: number; builtAt: string; migrations: string };
+
+/**
+ * A hash of the migration files: a cached database built under other migrations is rebuilt, since
+ * an edited migration that was already applied would never run on it again.
+ */
+export function migrationsHash(): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(MIGRATIONS_FOLDER, { recursive: true }).map(String).sort()) {
+    if (name.endsWith('.sql') || name.endsWith('.json')) hash.update(name).update(readFileSync(join(MIGRATIONS_FOLDER, name)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 
 export const cachedDbPath = (articles: number, seed: number) =>
   join(CACHE_DIR, seed === DEFAULT_SEED ? `bench-${articles}.db` : `bench-${articles}-s${seed}.db`);
@@ -173,15 +186,15 @@ export async function seedDatabase(path: string, articles: number, seed = DEFAUL
   db.$client.pragma('wal_checkpoint(TRUNCATE)');
   db.$client.close();
   const seconds = (performance.now() - started) / 1000;
-  return { articles, links, seconds, articlesPerSecond: articles / seconds, seed, builtAt: new Date().toISOString() };
+  return { articles, links, seconds, articlesPerSecond: articles / seconds, seed, builtAt: new Date().toISOString(), migrations: migrationsHash() };
 }
 
 /** The cached database for (N, seed), built when missing or when `fresh`; written under a temporary name first. */
 export async function ensureDatabase(articles: number, seed = DEFAULT_SEED, fresh = false, log: (line: string) => void = () => {}) {
   const path = cachedDbPath(articles, seed);
-  if (!fresh && existsSync(path) && existsSync(statsPath(path))) {
-    return { path, built: false, stats: JSON.parse(readFileSync(statsPath(path), 'utf8')) as SeedStats };
-  }
+  const cached = !fresh && existsSync(path) && existsSync(statsPath(path)) ? (JSON.parse(readFileSync(statsPath(path), 'utf8')) as SeedStats) : null;
+  if (cached && cached.migrations === migrationsHash()) return { path, built: false, stats: cached };
+  if (cached) log(`${path} was built under other migrations: rebuilding`);
   mkdirSync(CACHE_DIR, { recursive: true });
   const tmp = `${path}.tmp`;
   log(`seeding ${articles} articles (seed ${seed}) into ${path}`);

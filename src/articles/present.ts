@@ -6,6 +6,7 @@ import { toSection } from '../sections/store.js';
 import { toSource } from '../sources/store.js';
 import { toArticle, type ArticleRow } from './rows.js';
 import type { ArticleDto, Include } from './schemas.js';
+import type { ListRow } from './queries.js';
 import type { Viewer } from './visibility.js';
 
 export type Shape = { include?: Include[]; fields?: string[]; withBody?: boolean };
@@ -15,8 +16,8 @@ export type Shape = { include?: Include[]; fields?: string[]; withBody?: boolean
  * the whole page (never one per article), and keeps only the `fields` asked for.
  */
 export function createPresenter(db: Db, links: RelatedLinkStore) {
-  return function present(rows: (Omit<ArticleRow, 'body'> & { body?: string })[], shape: Shape, viewer: Viewer): ArticleDto[] {
-    const out = rows.map((r) => toArticle({ body: '', ...r } as ArticleRow, viewer.editor) as Record<string, unknown>);
+  return function present(rows: ListRow[], shape: Shape, viewer: Viewer): ArticleDto[] {
+    const out = rows.map((r) => toArticle({ body: '', bodyText: '', ...r } as ArticleRow, viewer.editor) as Record<string, unknown>);
     const include = new Set(shape.include ?? []);
     if (include.has('section') && rows.length > 0) {
       const ids = [...new Set(rows.map((r) => r.sectionId))];

@@ -28,12 +28,16 @@ export type ArticleRouteDeps = {
 const tags = ['articles'];
 const hash = (s: string) => createHash('sha1').update(s).digest('base64url').slice(0, 16);
 
-/** A plain article's ETag is its version; an answer with embeds or chosen fields gets a weak ETag of its content. */
-function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, dto: ArticleDto, shape: Shape) {
+/**
+ * A plain article's ETag is its version, checked before the answer is built, so a 304 costs one
+ * row read; an answer with embeds or chosen fields gets a weak ETag of its content.
+ */
+function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, shape: Shape, build: () => ArticleDto) {
   const plain = !shape.include?.length && !shape.fields;
-  const etag = plain ? etagOf(row.version) : `W/"${row.version}-${hash(JSON.stringify(dto))}"`;
-  if (notModified(request, reply, etag, row.updatedAt)) return reply;
-  return reply.send(dto);
+  if (plain) return notModified(request, reply, etagOf(row.version), row.updatedAt) ? reply : reply.send(build());
+  const dto = build();
+  const etag = `W/"${row.version}-${hash(JSON.stringify(dto))}"`;
+  return notModified(request, reply, etag, row.updatedAt) ? reply : reply.send(dto);
 }
 
 const unknownFilter = (pointer: string, what: string) =>
@@ -68,7 +72,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
         if (!source) throw unknownFilter('/source', 'source');
         sourceId = source.id;
       }
-      const withBody = q.fields?.includes('body') ?? false;
+      const withBody = q.fields?.some((f) => f === 'body' || f === 'bodyText') ?? false;
       const { rows, nextCursor } = await queries.list({ ...q, sectionIds, sourceId, withBody }, viewer);
       const data = present(rows, { include: q.include, fields: q.fields, withBody }, viewer);
       const etag = `W/"${hash(JSON.stringify(rows.map((r) => [r.id, r.version])) + JSON.stringify(q) + String(nextCursor))}"`;
@@ -92,8 +96,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     handler: async (request, reply) => {
       const viewer = viewerOf(request);
       const row = await articles.get(request.params.id, viewer);
-      const dto = present([row], request.query, viewer)[0]!;
-      return answer(request, reply, row, dto, request.query);
+      return answer(request, reply, row, request.query, () => present([row], request.query, viewer)[0]!);
     },
   });
 
@@ -115,8 +118,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
         return reply.code(308).header('location', `/v1/articles/slug/${found.movedTo}${query}`).send(null);
       }
-      const dto = present([found.row], request.query, viewer)[0]!;
-      return answer(request, reply, found.row, dto, request.query);
+      return answer(request, reply, found.row, request.query, () => present([found.row], request.query, viewer)[0]!);
     },
   });
 

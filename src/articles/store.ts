@@ -7,7 +7,7 @@ import { articleRevisions, articleSlugHistory, articles, articleTags, sections, 
 import { checkVersion } from '../http/conditional.js';
 import { AppError, notFound } from '../http/problem.js';
 import { htmlToText, sanitizeBody } from './html.js';
-import { snapshotOf, SNAPSHOT_FIELDS, type ArticleRow, type ArticleSnapshot } from './rows.js';
+import { ARTICLE_SQL_COLUMNS, fromSqlRow, snapshotOf, SNAPSHOT_FIELDS, type ArticleRow, type ArticleSnapshot } from './rows.js';
 import type { ArticleCreateInput, ArticleUpdateInput } from './schemas.js';
 import { canSee, type Viewer } from './visibility.js';
 
@@ -30,12 +30,24 @@ export type ArticleCreateWrite = ArticleCreateInput & { deletedAt?: string | nul
 export type ArticleUpdateWrite = ArticleUpdateInput & { deletedAt?: string | null };
 
 export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListener[] = []) {
-  const byId = db.select().from(articles).where(eq(articles.id, sql.placeholder('id'))).prepare();
-  const bySlug = db.select().from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare();
+  // The hot read path (every article page) skips the ORM's row mapping: see rows.ts fromSqlRow.
+  const byIdStmt = db.$client.prepare(`SELECT ${ARTICLE_SQL_COLUMNS} FROM articles WHERE id = ?`);
+  const bySlugStmt = db.$client.prepare(`SELECT ${ARTICLE_SQL_COLUMNS} FROM articles WHERE slug = ?`);
+  const byId = { get: ({ id }: { id: number }) => fromSqlRow(byIdStmt.get(id)) };
+  const bySlug = { get: ({ slug }: { slug: string }) => fromSqlRow(bySlugStmt.get(slug)) };
   const oldSlug = db.select().from(articleSlugHistory).where(eq(articleSlugHistory.slug, sql.placeholder('slug'))).prepare();
   const sectionExists = db.select({ id: sections.id }).from(sections).where(eq(sections.id, sql.placeholder('id'))).prepare();
   const sourceExists = db.select({ id: sources.id }).from(sources).where(eq(sources.id, sql.placeholder('id'))).prepare();
   const insertTag = db.$client.prepare('INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)');
+  // Prepared once: building a query per call costs more than running it (imports write thousands).
+  const deleteTags = db.delete(articleTags).where(eq(articleTags.articleId, sql.placeholder('id'))).prepare();
+  const releaseSlug = db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, sql.placeholder('slug'))).prepare();
+  const bump = db
+    .update(articles)
+    .set({ version: sql`${articles.version} + 1`, updatedAt: sql`${sql.placeholder('now')}` })
+    .where(eq(articles.id, sql.placeholder('id')))
+    .returning()
+    .prepare();
 
   const emit = (op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null) => {
     for (const listener of listeners) listener(op, row, previous);
@@ -55,7 +67,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
   const slugTaken = (s: string) => bySlug.get({ slug: s }) !== undefined || oldSlug.get({ slug: s }) !== undefined;
 
   function writeTags(id: number, tags: string[]) {
-    db.delete(articleTags).where(eq(articleTags.articleId, id)).run();
+    deleteTags.run({ id });
     for (const tag of tags) insertTag.run(id, tag);
   }
 
@@ -121,7 +133,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
     const cols = toColumns(input);
     return atomic(() => {
       checkRefs(input.sectionId, input.sourceId);
-      if (input.slug !== undefined) db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, input.slug)).run();
+      if (input.slug !== undefined) releaseSlug.run({ slug: input.slug });
       const status = input.status ?? 'draft';
       const row = withUnique(UNIQUE, () =>
         db
@@ -161,7 +173,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
     touch(id: number): void {
       const current = byId.get({ id });
       if (!current) return;
-      const row = db.update(articles).set({ version: current.version + 1, updatedAt: clock() }).where(eq(articles.id, id)).returning().get()!;
+      const row = bump.get({ id, now: clock() })!;
       emit('update', row, current);
     },
 

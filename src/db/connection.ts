@@ -19,6 +19,8 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  // 32 MiB of page cache (the default is 2 MiB): hot articles and index pages stay in memory.
+  sqlite.pragma('cache_size = -32000');
   return drizzle(sqlite, { schema }) as Db;
 }
 

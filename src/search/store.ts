@@ -53,7 +53,7 @@ export function matchOf(q: string): string {
   return parsed.match;
 }
 
-export function tagsOf(raw: string): string[] {
+function tagsOf(raw: string): string[] {
   const tags = [...new Set(raw.split(',').map((t) => t.trim().normalize('NFC')).filter(Boolean))];
   if (tags.length === 0 || tags.length > 20) throw badRequest('Give 1–20 tags', [{ in: 'query', pointer: '/tag', message: 'Give 1–20 comma-separated tags' }]);
   return tags;

@@ -52,6 +52,17 @@ async function settlePending(sqlite: Db['$client'], ctx: ApplyContext, pending: 
   }
 }
 
+/** A request stream that breaks because its client went away is the client's doing: a 400, not a logged 500. */
+async function* withAbortAsProblem<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    if (!(error instanceof AppError) && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error as Error)?.message === 'aborted')) throw aborted();
+    throw error;
+  }
+}
+
 /**
  * Imports an NDJSON stream: lines are read one at a time and applied in batches of `batchSize`
  * lines, one transaction each (see batch.ts), so a bad line is reported without stopping the
@@ -72,7 +83,8 @@ export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | s
 
   try {
     let batch: ParsedLine[] = [];
-    for await (const raw of readLines(body, opts.limits, count)) {
+    const lines = readLines(body, opts.limits, count);
+    for await (const raw of withAbortAsProblem(lines)) {
       batch.push('text' in raw ? parseLine(raw.line, raw.text) : { ok: false, keys: { line: raw.line, type: null }, problems: [{ pointer: '', message: raw.problem }] });
       if (batch.length >= opts.batchSize) {
         emit(runBatch(batch));

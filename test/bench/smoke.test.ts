@@ -34,9 +34,11 @@ t.test('bench runs its scenarios on a 200-article dataset and produces numbers',
     db.$client.close();
   });
 
-  // An article id that does not exist: must come out flagged, not as a fast scenario.
+  // Must come out flagged, not as fast scenarios: a missing article (caught by the probe before the
+  // load), and a pool where half the ids are missing (caught only under load).
   const broken: Scenario = { key: 'broken', title: 'missing article', request: () => ({ path: '/v1/articles/999999999' }) };
-  const scenarios = [...SCENARIOS.filter((s) => s.smoke), broken];
+  const mixed: Scenario = { key: 'mixed', title: 'half missing', request: (c) => ({ paths: [`/v1/articles/${c.ids[0]}`, '/v1/articles/999999999'] }) };
+  const scenarios = [...SCENARIOS.filter((s) => s.smoke), broken, mixed];
   const result = await runBench({
     base,
     bareUrl: bare.url,
@@ -49,7 +51,7 @@ t.test('bench runs its scenarios on a 200-article dataset and produces numbers',
 
   t.ok(result.bare.rps > 0, 'the bare route answered');
   t.ok(result.serverRssPeakMb > 10, 'server RSS was sampled');
-  for (const r of result.scenarios.filter((s) => s.key !== 'broken')) {
+  for (const r of result.scenarios.filter((s) => s.key !== 'broken' && s.key !== 'mixed')) {
     t.notOk('skipped' in r, `${r.key} ran`);
     if ('skipped' in r) continue;
     t.ok(r.rps > 0 && r.requests > 0, `${r.key}: ${r.rps.toFixed(0)} requests/s`);
@@ -58,7 +60,9 @@ t.test('bench runs its scenarios on a 200-article dataset and produces numbers',
     t.ok(r.ratio > 0 && r.p99 >= r.p50, `${r.key}: ratio and latencies`);
   }
   const failed = result.scenarios.find((s) => s.key === 'broken');
-  t.ok(failed && !('skipped' in failed) && failed.flagged && failed.unexpectedStatus > 0, 'a scenario answering 404 is flagged');
+  t.match(failed, { flagged: true, skipped: /answered 404, not 200/ }, 'a scenario answering 404 is flagged and not measured');
+  const half = result.scenarios.find((s) => s.key === 'mixed');
+  t.ok(half && !('skipped' in half) && half.flagged && half.unexpectedStatus > 0 && half.requests > 0, 'errors under load flag the scenario');
 
   const run: BenchRun = {
     date: new Date().toISOString(),
@@ -73,8 +77,10 @@ t.test('bench runs its scenarios on a 200-article dataset and produces numbers',
   const table = formatTable(run);
   t.comment(table);
   for (const s of scenarios) t.match(table, s.title, `table lists ${s.key}`);
-  t.match(table, /⚠ errors or unexpected statuses in: broken/);
-  t.equal(renderSvg(run).match(/<rect x=/g)?.length, scenarios.length, 'one bar per scenario');
+  t.match(table, /⚠ errors or unexpected statuses in: broken, mixed/);
+  const svg = renderSvg(run);
+  t.equal(svg.match(/<rect x=/g)?.length, scenarios.length - 1, 'one bar per measured scenario');
+  t.match(svg, /missing article<\/text>\n<text [^>]*>not measured/, 'the unmeasured scenario is named in the chart');
   writeResults(run, dir);
   const json = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
   t.equal(json.scenarios.length, scenarios.length);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
 import { count, importBody, NDJSON, ndjson, seedRecords, versions } from './fixtures.js';
@@ -52,7 +53,7 @@ t.test('re-running the same file changes nothing; a changed line updates', async
     { line: 1, type: 'section', slug: 'tianjin', status: 'unchanged', id: Number },
     { line: 2, status: 'unchanged' },
     { line: 3, type: 'source', status: 'unchanged' },
-    { line: 4, type: 'article', externalId: 'tjrb-20230419-001', status: 'updated', id: before[0]!.id },
+    { line: 4, type: 'article', externalId: 'tjrb-20230419-001', status: 'updated', id: (before[0] as { id: number }).id },
     { line: 5, externalId: 'tjrb-20230419-002', status: 'updated' },
     { summary: { created: 0, updated: 2, unchanged: 3, failed: 0, lines: 5, dryRun: false } },
   ]);
@@ -142,4 +143,13 @@ t.test('the route: write scope, NDJSON only, query checked, body limit', async (
   t.equal(count(ctx, 'sections'), 0);
   const empty = await importBody(ctx, '');
   t.match(empty.body, { created: 0, failed: 0, lines: 0 });
+});
+
+t.test('the example in docs/import-export.md imports as it says, and re-runs unchanged', async (t) => {
+  const ctx = await buildTestApp(t);
+  const doc = readFileSync(new URL('../../docs/import-export.md', import.meta.url), 'utf8');
+  const example = /```ndjson\n([\s\S]*?)```/.exec(doc)![1]!;
+  t.same((await importBody(ctx, example)).body, { created: 5, updated: 0, unchanged: 0, failed: 0, lines: 5, dryRun: false, errors: [], errorsTruncated: false });
+  t.match((await importBody(ctx, example)).body, { unchanged: 5, failed: 0 });
+  t.equal(count(ctx, 'related_links'), 3);
 });
