@@ -12,11 +12,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createArticleStore } from '../src/articles/store.js';
 import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, type Db } from '../src/db/connection.js';
-import { createSearchIndex } from '../src/search/index.js';
-import { createSectionStore } from '../src/sections/store.js';
-import { createSourceStore } from '../src/sources/store.js';
+import { createStores } from '../src/stores.js';
 import { DEFAULT_SEED, generate, type ArticleRecord, type ImportRecord } from './generate.js';
 
 export const CACHE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.cache');
@@ -50,12 +47,10 @@ function settableClock() {
   return { clock, set: (ms: number) => void (now = Math.min(ms, ARCHIVE_END)) };
 }
 
+/** The server's own wiring (search index, change feed, outbox): see src/stores.ts. */
 function storesFor(db: Db, clock: () => number) {
-  return {
-    sections: createSectionStore(db, clock),
-    sources: createSourceStore(db, clock),
-    articles: createArticleStore(db, clock, [createSearchIndex(db).listener]),
-  };
+  const { sections, sources, articles } = createStores(db, clock);
+  return { sections, sources, articles };
 }
 
 /**

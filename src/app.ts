@@ -16,7 +16,6 @@ import { createPresenter } from './articles/present.js';
 import { createArticleQueries } from './articles/queries.js';
 import { revisionRoutes } from './articles/revision-routes.js';
 import { createRevisionStore } from './articles/revisions.js';
-import { createArticleStore } from './articles/store.js';
 import { createViewerFactory } from './articles/visibility.js';
 import { authPlugin } from './http/auth.js';
 import { limitsPlugin } from './http/limits.js';
@@ -26,12 +25,8 @@ import { securityPlugin } from './http/security.js';
 import { keyRoutes } from './keys/routes.js';
 import { createKeyStore } from './keys/store.js';
 import { relatedLinkRoutes } from './related-links/routes.js';
-import { createRelatedLinkStore } from './related-links/store.js';
-import { createSectionStore } from './sections/store.js';
 import { sectionRoutes } from './sections/routes.js';
-import { createSourceStore } from './sources/store.js';
 import { sourceRoutes } from './sources/routes.js';
-import { createSearchIndex } from './search/index.js';
 import { searchRoutes } from './search/routes.js';
 import { createSearchStore } from './search/store.js';
 import { transferRoutes } from './transfer/routes.js';
@@ -43,10 +38,9 @@ import { ninjsRoutes } from './ninjs/routes.js';
 import { createNinjsService } from './ninjs/service.js';
 import { sitemapRoutes } from './sitemaps/routes.js';
 import { createSitemapStore } from './sitemaps/store.js';
-import { createChangeRecorder } from './changes/recorder.js';
 import { changeRoutes } from './changes/routes.js';
 import { createChangeFeed } from './changes/store.js';
-import { createOutbox } from './webhooks/events.js';
+import { createStores } from './stores.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { createWebhookStore } from './webhooks/store.js';
 import { createWebhookWorker } from './webhooks/worker.js';
@@ -91,13 +85,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
 
-  // The change feed and the webhooks outbox are written in each write's transaction (see changes/recorder.ts).
-  const changes = createChangeRecorder(db, clock, [createOutbox(db, clock)]);
-  const sections = createSectionStore(db, clock, [changes.section]);
-  const sources = createSourceStore(db, clock, [changes.source]);
-  // The search index is written in each article write's transaction (see search/index.ts).
-  const articles = createArticleStore(db, clock, [createSearchIndex(db).listener, changes.article]);
-  const links = createRelatedLinkStore(db, clock, [(_op, _linkId, articleId) => articles.touch(articleId), changes.link]);
+  const { changes, sections, sources, articles, links } = createStores(db, clock);
   const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
   app.decorate('webhooks', worker);
   if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());

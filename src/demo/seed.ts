@@ -1,19 +1,11 @@
-import { createArticleStore } from '../articles/store.js';
 import { systemClock, type Clock } from '../common/time.js';
 import type { Db } from '../db/connection.js';
-import { createRelatedLinkStore } from '../related-links/store.js';
-import { createSearchIndex } from '../search/index.js';
-import { createSectionStore } from '../sections/store.js';
-import { createSourceStore } from '../sources/store.js';
+import { createStores } from '../stores.js';
 import { DEMO_ARTICLE, DEMO_RELATED_HEADLINES, DEMO_SECTIONS } from './content.js';
 
 /** Loads the seed page through the same stores the API uses (sanitising, slugs, tags). */
 export async function loadDemo(db: Db, clock: Clock = systemClock) {
-  const sections = createSectionStore(db, clock);
-  const sources = createSourceStore(db, clock);
-  const articles = createArticleStore(db, clock, [createSearchIndex(db).listener]);
-  // The article is new: its links need not bump its version one by one.
-  const links = createRelatedLinkStore(db, clock);
+  const { sections, sources, articles, links } = createStores(db, clock);
 
   const ids = new Map<string, number>();
   for (const [position, s] of DEMO_SECTIONS.entries()) {

@@ -6,13 +6,16 @@ import { AppError } from '../http/problem.js';
 const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
 export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  // Probes run every few seconds: their requests are not worth an info log line each.
   app.get('/healthz', {
+    logLevel: 'warn',
     config: { scope: 'public' },
     schema: { tags: ['system'], operationId: 'getHealth', summary: 'Liveness: the process is up', response: { 200: Health } },
     handler: async () => ({ status: 'ok' as const }),
   });
 
   app.get('/readyz', {
+    logLevel: 'warn',
     config: { scope: 'public' },
     schema: { tags: ['system'], operationId: 'getReadiness', summary: 'Readiness: the database answers', response: { 200: Health } },
     handler: async () => {
