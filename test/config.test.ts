@@ -1,0 +1,41 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+t.test('defaults', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.port, 3000);
+  t.equal(c.host, '127.0.0.1');
+  t.equal(c.databasePath, './data/masthead.db');
+  t.equal(c.publicBaseUrl, 'http://127.0.0.1:3000');
+  t.equal(c.demo, true);
+  t.equal(c.bodyLimit, 1024 * 1024);
+  t.same(c.cache, { maxAge: 60, staleWhileRevalidate: 300 });
+});
+
+t.test('values are parsed and empty strings mean unset', async (t) => {
+  const c = loadConfig({ PORT: '8080', HOST: '0.0.0.0', MASTHEAD_DEMO: 'off', PUBLIC_BASE_URL: 'https://news.example.com/', LOG_LEVEL: '' });
+  t.equal(c.port, 8080);
+  t.equal(c.demo, false);
+  t.equal(c.publicBaseUrl, 'https://news.example.com', 'trailing slash dropped');
+  t.equal(c.logLevel, 'info');
+});
+
+t.test('bad values are refused with a message naming each variable', async (t) => {
+  for (const [env, name] of [
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ MASTHEAD_DEMO: 'maybe' }, 'MASTHEAD_DEMO'],
+    [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
+    [{ BODY_LIMIT: '10' }, 'BODY_LIMIT'],
+  ] as const) {
+    t.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && e.message.includes(name), `${name} refused`);
+  }
+  let message = '';
+  try {
+    loadConfig({ PORT: 'x', LOG_LEVEL: 'y' });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  t.match(message, /PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/, 'all problems at once');
+});
