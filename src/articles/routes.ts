@@ -3,9 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParams, SlugParams } from '../common/schemas.js';
+import { resolveFilterRefs } from '../common/filter-refs.js';
 import { linkNext } from '../common/pagination.js';
 import { etagOf, expectedVersion, notModified } from '../http/conditional.js';
-import { AppError, badRequest } from '../http/problem.js';
+import { AppError } from '../http/problem.js';
 import { hasScope } from '../http/principal.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
@@ -40,9 +41,6 @@ function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, s
   return notModified(request, reply, etag, row.updatedAt) ? reply : reply.send(dto);
 }
 
-const unknownFilter = (pointer: string, what: string) =>
-  badRequest(`Unknown ${what}`, [{ in: 'query', pointer, message: `No ${what} has this id or slug` }]);
-
 export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app, deps) => {
   const { articles, queries, present, viewerOf } = deps;
 
@@ -60,18 +58,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     handler: async (request, reply) => {
       const q = request.query;
       const viewer = viewerOf(request);
-      let sectionIds: number[] | undefined;
-      if (q.section !== undefined) {
-        const section = await deps.sections.resolve(q.section);
-        if (!section) throw unknownFilter('/section', 'section');
-        sectionIds = await deps.sections.descendantIds(section.id);
-      }
-      let sourceId: number | undefined;
-      if (q.source !== undefined) {
-        const source = await deps.sources.resolve(q.source);
-        if (!source) throw unknownFilter('/source', 'source');
-        sourceId = source.id;
-      }
+      const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
       const withBody = q.fields?.some((f) => f === 'body' || f === 'bodyText') ?? false;
       const { rows, nextCursor } = await queries.list({ ...q, sectionIds, sourceId, withBody }, viewer);
       const data = present(rows, { include: q.include, fields: q.fields, withBody }, viewer);

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { linkNext } from '../common/pagination.js';
-import { badRequest } from '../http/problem.js';
 import type { Viewer } from '../articles/visibility.js';
+import { resolveFilterRefs } from '../common/filter-refs.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
 import { SearchPage, SearchQuery } from './schemas.js';
@@ -14,9 +14,6 @@ export type SearchRouteDeps = {
   sections: Pick<SectionStore, 'resolve' | 'descendantIds'>;
   sources: Pick<SourceStore, 'resolve'>;
 };
-
-const unknownFilter = (pointer: string, what: string) =>
-  badRequest(`Unknown ${what}`, [{ in: 'query', pointer, message: `No ${what} has this id or slug` }]);
 
 export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, deps) => {
   app.get('/search', {
@@ -34,18 +31,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, 
     },
     handler: async (request, reply) => {
       const q = request.query;
-      let sectionIds: number[] | undefined;
-      if (q.section !== undefined) {
-        const section = await deps.sections.resolve(q.section);
-        if (!section) throw unknownFilter('/section', 'section');
-        sectionIds = await deps.sections.descendantIds(section.id);
-      }
-      let sourceId: number | undefined;
-      if (q.source !== undefined) {
-        const source = await deps.sources.resolve(q.source);
-        if (!source) throw unknownFilter('/source', 'source');
-        sourceId = source.id;
-      }
+      const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
       const { hits, nextCursor } = await deps.search.search({ ...q, sectionIds, sourceId }, deps.viewerOf(request));
       linkNext(request, reply, nextCursor);
       return { data: hits, page: { nextCursor, limit: q.limit } };

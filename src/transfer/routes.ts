@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { validatorCompiler } from '../http/compilers.js';
 import { problemBody } from '../http/errors.js';
-import { AppError, badRequest } from '../http/problem.js';
+import { AppError } from '../http/problem.js';
+import { resolveFilterRefs } from '../common/filter-refs.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
 import { exportNdjson, type ExportFilters } from './export.js';
@@ -28,8 +29,6 @@ const NDJSON = 'application/x-ndjson';
 
 /** The import body is a stream read line by line (each line checked against ImportRecord); only the query goes through the compiler. */
 const streamedBody: FastifySchemaCompiler<z.ZodType> = (route) => (route.httpPart === 'body' ? (data) => ({ value: data }) : validatorCompiler(route));
-
-const unknownFilter = (pointer: string, what: string) => badRequest(`Unknown ${what}`, [{ in: 'query', pointer, message: `No ${what} has this id or slug` }]);
 
 /** The final line of report=lines when the import stops: the problem, as the JSON answer would have had it. */
 function errorLine(request: FastifyRequest, error: unknown): string {
@@ -111,16 +110,9 @@ export const transferRoutes: FastifyPluginAsyncZod<TransferRouteDeps> = async (a
     handler: async (request, reply) => {
       const q = request.query;
       const filters: ExportFilters = {};
-      if (q.section !== undefined) {
-        const section = await deps.sections.resolve(q.section);
-        if (!section) throw unknownFilter('/section', 'section');
-        filters.sectionIds = await deps.sections.descendantIds(section.id);
-      }
-      if (q.source !== undefined) {
-        const source = await deps.sources.resolve(q.source);
-        if (!source) throw unknownFilter('/source', 'source');
-        filters.sourceId = source.id;
-      }
+      const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
+      if (sectionIds) filters.sectionIds = sectionIds;
+      if (sourceId !== undefined) filters.sourceId = sourceId;
       if (q.updatedSince !== undefined) filters.updatedSince = Date.parse(q.updatedSince);
       // A stream: fastify pipes it as it is, the response schema only documents its lines.
       return reply.type(NDJSON).send(Readable.from(exportNdjson(deps.importDeps.db, filters)) as never);

@@ -1,0 +1,28 @@
+import type { SectionStore } from '../sections/store.js';
+import type { SourceStore } from '../sources/store.js';
+import { badRequest } from '../http/problem.js';
+
+export type RefStores = { sections: Pick<SectionStore, 'resolve' | 'descendantIds'>; sources: Pick<SourceStore, 'resolve'> };
+
+const unknown = (pointer: string, what: string) =>
+  badRequest(`Unknown ${what}`, [{ in: 'query', pointer, message: `No ${what} has this id or slug` }]);
+
+/**
+ * The `section` and `source` query filters (id or slug) as ids: a section stands for itself and
+ * all its subsections. An unknown one is a 400 naming the parameter.
+ */
+export async function resolveFilterRefs(stores: RefStores, q: { section?: string; source?: string }) {
+  let sectionIds: number[] | undefined;
+  let sourceId: number | undefined;
+  if (q.section !== undefined) {
+    const section = await stores.sections.resolve(q.section);
+    if (!section) throw unknown('/section', 'section');
+    sectionIds = await stores.sections.descendantIds(section.id);
+  }
+  if (q.source !== undefined) {
+    const source = await stores.sources.resolve(q.source);
+    if (!source) throw unknown('/source', 'source');
+    sourceId = source.id;
+  }
+  return { sectionIds, sourceId };
+}
