@@ -68,7 +68,7 @@ function conditions(p: SearchParams, viewer: Viewer): SQL[] {
   if (p.publishedAfter) where.push(gte(articles.publishedAt, Date.parse(p.publishedAfter)));
   if (p.publishedBefore) where.push(lt(articles.publishedAt, Date.parse(p.publishedBefore)));
   if (p.tag !== undefined) {
-    where.push(inArray(articles.id, sql`(SELECT ${articleTags.articleId} FROM ${articleTags} WHERE ${inArray(articleTags.tag, tagsOf(p.tag))})`));
+    where.push(sql`EXISTS (SELECT 1 FROM ${articleTags} WHERE ${articleTags.articleId} = ${articles.id} AND ${inArray(articleTags.tag, tagsOf(p.tag))})`);
   }
   return where;
 }
