@@ -60,6 +60,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),

@@ -52,6 +52,7 @@ const envSchema = z.object({
   RATE_LIMIT_READ_KEY: perMinute(1200),
   RATE_LIMIT_WRITE_KEY: perMinute(600),
   CORS_ORIGINS: corsOrigins.optional(),
+  TRUST_PROXY: onOff.default(false),
   WEBHOOKS_WORKER: onOff.default(true),
   WEBHOOK_ALLOW_PRIVATE: onOff.default(false),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
@@ -76,6 +77,8 @@ export type Config = {
   cache: { maxAge: number; staleWhileRevalidate: number };
   /** Anonymous callers may read published content; off: every /v1 call needs a key. */
   publicRead: boolean;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits per reader). */
+  trustProxy: boolean;
   /** An admin key with this secret is made sure to exist at start-up. */
   adminKey: string | null;
   /** Requests per minute; admin keys are not limited. */
@@ -114,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importBodyLimit: e.IMPORT_BODY_LIMIT,
     cache: { maxAge: e.CACHE_MAX_AGE, staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE },
     publicRead: e.MASTHEAD_PUBLIC_READ,
+    trustProxy: e.TRUST_PROXY,
     adminKey: e.MASTHEAD_ADMIN_KEY ?? null,
     rateLimit: { enabled: e.RATE_LIMIT, reader: e.RATE_LIMIT_READER, readKey: e.RATE_LIMIT_READ_KEY, writeKey: e.RATE_LIMIT_WRITE_KEY },
     corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS ?? []),

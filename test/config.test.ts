@@ -10,6 +10,8 @@ t.test('defaults', async (t) => {
   t.equal(c.demo, true);
   t.equal(c.bodyLimit, 1024 * 1024);
   t.same(c.cache, { maxAge: 60, staleWhileRevalidate: 300 });
+  t.equal(c.trustProxy, false);
+  t.equal(loadConfig({ TRUST_PROXY: 'on' }).trustProxy, true);
 });
 
 t.test('values are parsed and empty strings mean unset', async (t) => {

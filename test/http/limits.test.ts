@@ -26,6 +26,19 @@ t.test('rate limits: per client address for readers, per key for keys; 429 with 
   for (let i = 0; i < 20; i++) t.equal((await call(ctx.app, from('10.0.0.1', ctx.auth.admin))).status, 200, 'admin keys are exempt');
 });
 
+t.test('behind a proxy (TRUST_PROXY=on) each reader counts by X-Forwarded-For, not by the proxy', async (t) => {
+  const viaProxy = (client: string) => from('127.0.0.1', { 'x-forwarded-for': client });
+  const trusting = await buildTestApp(t, { rateLimit: limits, trustProxy: true });
+  for (let i = 0; i < 3; i++) t.equal((await call(trusting.app, viaProxy('203.0.113.1'))).status, 200);
+  assertProblem(t, await call(trusting.app, viaProxy('203.0.113.1')), 429);
+  t.equal((await call(trusting.app, viaProxy('203.0.113.2'))).status, 200, 'another reader behind the same proxy is not limited');
+
+  const plain = await buildTestApp(t, { rateLimit: limits });
+  for (let i = 0; i < 3; i++) await call(plain.app, viaProxy(`203.0.113.${10 + i}`));
+  // Without TRUST_PROXY the header is ignored (anyone could forge it): all count as the proxy.
+  assertProblem(t, await call(plain.app, viaProxy('203.0.113.99')), 429, 'rate-limited');
+});
+
 t.test('RATE_LIMIT=off turns limiting off', async (t) => {
   const ctx = await buildTestApp(t, { rateLimit: { ...limits, enabled: false } });
   for (let i = 0; i < 10; i++) t.equal((await call(ctx.app, from('10.0.0.1'))).status, 200);
