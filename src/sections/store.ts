@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import { slugify, uniqueSlug } from '../common/slug.js';
 import { toIso, type Clock } from '../common/time.js';
+import { changesNothing } from '../common/patch.js';
 import { withUnique } from '../db/constraints.js';
 import type { Db } from '../db/connection.js';
 import { articles, sections } from '../db/schema.js';
@@ -91,6 +92,7 @@ export function createSectionStore(db: Db, clock: Clock, listeners: SectionListe
     return db.transaction(() => {
       const current = mustGet(id);
       checkVersion(expected, current.version);
+      if (changesNothing(current, input)) return toSection(current);
       checkParent(id, input.parentId);
       const row = withUnique(UNIQUE, () =>
         db

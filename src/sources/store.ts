@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import { slugify, uniqueSlug } from '../common/slug.js';
 import { toIso, type Clock } from '../common/time.js';
+import { changesNothing } from '../common/patch.js';
 import { withUnique } from '../db/constraints.js';
 import type { Db } from '../db/connection.js';
 import { articles, sources } from '../db/schema.js';
@@ -59,6 +60,7 @@ export function createSourceStore(db: Db, clock: Clock, listeners: SourceListene
     return db.transaction(() => {
       const current = mustGet(id);
       checkVersion(expected, current.version);
+      if (changesNothing(current, input)) return toSource(current);
       const row = withUnique(UNIQUE, () =>
         db
           .update(sources)

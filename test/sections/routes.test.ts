@@ -116,3 +116,17 @@ t.test('If-Match and conditional GET', async (t) => {
   const ok = await call(app, json('PATCH', `/v1/sections/${s.body.id}`, { name: 'Y' }, { 'if-match': '"1"' }));
   t.equal(ok.status, 200);
 });
+
+t.test('a PATCH that changes nothing keeps the version (sections and sources)', async (t) => {
+  const { app, auth } = await buildTestApp(t);
+  const json = writer(auth.write);
+  for (const kind of ['sections', 'sources']) {
+    const created = await call(app, json('POST', `/v1/${kind}`, { name: '天津' }));
+    const same = await call(app, json('PATCH', `/v1/${kind}/${created.body.id}`, { name: '天津', slug: created.body.slug }));
+    t.equal(same.status, 200);
+    t.equal(same.body.version, 1, `${kind}: no new version`);
+    t.equal(same.body.updatedAt, created.body.updatedAt, `${kind}: updatedAt untouched`);
+    const changed = await call(app, json('PATCH', `/v1/${kind}/${created.body.id}`, { name: '天津市' }));
+    t.equal(changed.body.version, 2, `${kind}: a real change bumps it`);
+  }
+});
