@@ -1,9 +1,9 @@
 /**
  * Fills a database file with the generator's records through the application's own stores, so
- * sanitising, bodyText, tags and the search index are exactly what the API would write. The
- * stores are wired as src/app.ts wires them (buildApp does not expose its stores): article store
- * with the search-index listener. Related links are inserted directly (see linkInserter).
- * When POST /v1/import lands (issue 6), its import function should replace this loader.
+ * sanitising, bodyText, tags, the search index and the change feed are exactly what the API would
+ * write (src/stores.ts). Related links are inserted directly (see linkInserter): through the link
+ * store they doubled the load time. The import (src/transfer/) could load the same NDJSON, and
+ * bench/import-bench.ts measures it; this loader also sets each article's own dates.
  *
  *   node --import tsx bench/seed-db.ts --articles 10000 [--seed 42] [--fresh]
  */
