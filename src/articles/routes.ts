@@ -33,9 +33,11 @@ const hash = (s: string) => createHash('sha1').update(s).digest('base64url').sli
  * A plain article's ETag is its version, checked before the answer is built, so a 304 costs one
  * row read; an answer with embeds or chosen fields gets a weak ETag of its content.
  */
+const isPlain = (shape: Shape) => !shape.include?.length && !shape.fields;
+const isConditional = (request: FastifyRequest) => request.headers['if-none-match'] !== undefined || request.headers['if-modified-since'] !== undefined;
+
 function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, shape: Shape, build: () => ArticleDto) {
-  const plain = !shape.include?.length && !shape.fields;
-  if (plain) return notModified(request, reply, etagOf(row.version), row.updatedAt) ? reply : reply.send(build());
+  if (isPlain(shape)) return notModified(request, reply, etagOf(row.version), row.updatedAt) ? reply : reply.send(build());
   const dto = build();
   const etag = `W/"${row.version}-${hash(JSON.stringify(dto))}"`;
   return notModified(request, reply, etag, row.updatedAt) ? reply : reply.send(dto);
@@ -82,6 +84,11 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       const viewer = viewerOf(request);
+      // A revalidation of the plain article is answered from its version alone, without reading the body.
+      if (isPlain(request.query) && isConditional(request)) {
+        const head = articles.head(request.params.id, viewer);
+        if (notModified(request, reply, etagOf(head.version), head.updatedAt)) return reply;
+      }
       const row = await articles.get(request.params.id, viewer);
       return answer(request, reply, row, request.query, () => present([row], request.query, viewer)[0]!);
     },

@@ -11,6 +11,9 @@ import { ARTICLE_SQL_COLUMNS, fromSqlRow, snapshotOf, SNAPSHOT_FIELDS, type Arti
 import type { ArticleCreateInput, ArticleUpdateInput } from './schemas.js';
 import { canSee, type Viewer } from './visibility.js';
 
+/** The few columns of an article that revalidation reads; they come before the body on disk. */
+export type ArticleHead = Pick<ArticleRow, 'id' | 'status' | 'publishedAt' | 'deletedAt' | 'sectionId' | 'sourceId' | 'version' | 'updatedAt'>;
+
 export type ArticleWriteOp = 'create' | 'update' | 'delete' | 'restore' | 'purge';
 /** Called inside the write's transaction (search index, change feed …); must be synchronous. */
 export type ArticleListener = (op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null) => void;
@@ -34,6 +37,10 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
   const byIdStmt = db.$client.prepare(`SELECT ${ARTICLE_SQL_COLUMNS} FROM articles WHERE id = ?`);
   const bySlugStmt = db.$client.prepare(`SELECT ${ARTICLE_SQL_COLUMNS} FROM articles WHERE slug = ?`);
   const byId = { get: ({ id }: { id: number }) => fromSqlRow(byIdStmt.get(id)) };
+  // Revalidation needs the version and what decides visibility, not the body: see head().
+  const headStmt = db.$client.prepare(
+    'SELECT id, status, published_at AS publishedAt, deleted_at AS deletedAt, section_id AS sectionId, source_id AS sourceId, version, updated_at AS updatedAt FROM articles WHERE id = ?',
+  );
   const bySlug = { get: ({ slug }: { slug: string }) => fromSqlRow(bySlugStmt.get(slug)) };
   const oldSlug = db.select().from(articleSlugHistory).where(eq(articleSlugHistory.slug, sql.placeholder('slug'))).prepare();
   const sectionExists = db.select({ id: sections.id }).from(sections).where(eq(sections.id, sql.placeholder('id'))).prepare();
@@ -185,6 +192,12 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
     },
 
     /** By slug; an old slug answers with the article's current slug to redirect to. */
+    /** What a conditional GET needs (version, updatedAt), under the same visibility rule as get(). */
+    head(id: number, viewer: Viewer): ArticleHead {
+      const head = headStmt.get(id) as ArticleHead | undefined;
+      if (!head || !canSee(viewer, head)) throw notFound(`Article ${id}`);
+      return head;
+    },
     async getBySlug(slug: string, viewer: Viewer): Promise<{ row: ArticleRow } | { movedTo: string }> {
       const row = bySlug.get({ slug });
       if (row && canSee(viewer, row)) return { row };

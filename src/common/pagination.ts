@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, gt, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, gt, isNotNull, isNull, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../http/problem.js';
@@ -63,8 +63,8 @@ export function decodeTupleCursor(raw: string, key: string, filters: string, siz
   return { v: values as CursorValue[], id: c.id as number };
 }
 
-/** The keyset condition "after (value, id)" in the order of `sort`; NULLs sort first ascending, last descending. */
-export function after(sort: Sort, idColumn: SQLiteColumn, v: CursorValue, id: number): SQL {
+/** The keyset condition "after (value, id)" in the order of `sort`; NULLs sort first ascending, last descending. Values may be placeholders of a prepared statement. */
+export function after(sort: Sort, idColumn: SQLiteColumn, v: CursorValue | Placeholder, id: number | Placeholder): SQL {
   const col = sort.column;
   const beyond = sort.desc ? lt : gt;
   if (v === null) {

@@ -30,6 +30,15 @@ export function migrateDatabase(db: Db): { fresh: boolean } {
     db.$client.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'articles'").get() as {
       n: number;
     };
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  // A migration that rebuilds a table (0004) must run with foreign keys off, or dropping the old
+  // table would cascade to every row that references it; they are checked once it is done.
+  db.$client.pragma('foreign_keys = OFF');
+  try {
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const broken = db.$client.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`migrations left ${broken.length} broken foreign keys, e.g. ${JSON.stringify(broken[0])}`);
+  } finally {
+    db.$client.pragma('foreign_keys = ON');
+  }
   return { fresh: fresh.n === 0 };
 }

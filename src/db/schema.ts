@@ -49,30 +49,33 @@ export const ARTICLE_STATUSES = ['draft', 'published', 'archived'] as const;
 export const articles = sqliteTable(
   'articles',
   {
+    // Column order matters: SQLite reads a row's columns in order, and a body of a few kilobytes
+    // spills into overflow pages. The small columns that lists, filters and revalidation read come
+    // first, the body last, so reading them never walks the body's pages (migration 0004).
     id: integer('id').primaryKey({ autoIncrement: true }),
-    slug: text('slug').notNull(),
-    title: text('title').notNull(),
-    subtitle: text('subtitle'),
-    summary: text('summary'),
-    body: text('body').notNull().default(''),
-    bodyText: text('body_text').notNull().default(''),
-    byline: text('byline'),
+    status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
+    publishedAt: integer('published_at'),
+    deletedAt: integer('deleted_at'),
     sectionId: integer('section_id')
       .notNull()
       .references(() => sections.id, { onDelete: 'restrict' }),
     sourceId: integer('source_id').references(() => sources.id, { onDelete: 'restrict' }),
-    sourceUrl: text('source_url'),
-    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-    coverImageUrl: text('cover_image_url'),
-    status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
-    publishedAt: integer('published_at'),
-    externalId: text('external_id'),
     version: integer('version').notNull().default(1),
-    deletedAt: integer('deleted_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     createdBy: integer('created_by'),
     updatedBy: integer('updated_by'),
+    slug: text('slug').notNull(),
+    externalId: text('external_id'),
+    title: text('title').notNull(),
+    subtitle: text('subtitle'),
+    summary: text('summary'),
+    byline: text('byline'),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    sourceUrl: text('source_url'),
+    coverImageUrl: text('cover_image_url'),
+    bodyText: text('body_text').notNull().default(''),
+    body: text('body').notNull().default(''),
   },
   (t) => [
     uniqueIndex('articles_slug_unique').on(t.slug),

@@ -27,13 +27,34 @@ export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schem
   return fastJson(withoutRequired(jsonSchema) as Parameters<typeof fastJson>[0]);
 };
 
+const PRIMITIVES = new Set(['string', 'integer', 'number', 'boolean']);
+const COMPOSED = ['anyOf', 'oneOf', 'allOf', 'properties', 'items', '$ref'];
+
+/**
+ * zod writes a nullable scalar as `anyOf: [{type: 'string', …}, {type: 'null'}]`, which
+ * fast-json-stringify resolves per value by running ajv (format checks included); the same
+ * schema as `type: ['string', 'null']` is written with a typeof check.
+ */
+function nullableScalar(node: Record<string, unknown>): Record<string, unknown> | null {
+  const anyOf = node.anyOf;
+  if (!Array.isArray(anyOf) || anyOf.length !== 2) return null;
+  const [value, nul] = anyOf as Record<string, unknown>[];
+  if (nul?.type !== 'null' || Object.keys(nul).length !== 1 || typeof value?.type !== 'string' || !PRIMITIVES.has(value.type)) return null;
+  if (COMPOSED.some((k) => k in value)) return null;
+  const { anyOf: _, ...rest } = node;
+  return { ...value, ...rest, type: [value.type, 'null'] };
+}
+
 /**
  * fast-json-stringify throws on a missing required property; `fields=` answers leave fields
- * out on purpose, so the serialiser's copy of the schema drops `required` (the document keeps it).
+ * out on purpose, so the serialiser's copy of the schema drops `required` (the document keeps it),
+ * and writes nullable scalars as type lists (nullableScalar).
  */
 function withoutRequired(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutRequired);
   if (!node || typeof node !== 'object') return node;
+  const simpler = nullableScalar(node as Record<string, unknown>);
+  if (simpler) return simpler;
   return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'required').map(([k, v]) => [k, k === 'properties' ? mapValues(v) : withoutRequired(v)]));
 }
 

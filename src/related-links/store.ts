@@ -16,16 +16,19 @@ export function createRelatedLinkStore(db: Db, clock: Clock, listeners: LinkList
   const emit: LinkListener = (op, linkId, articleId) => listeners.forEach((l) => l(op, linkId, articleId));
 
   /** Links of many articles in one query, in position order; links to articles the viewer may not see are left out. */
+  // Prepared once for any number of articles (their ids as a JSON array): every article page embeds links.
+  const linksOf = db
+    .select({ link: relatedLinks, target: { title: target.title, slug: target.slug, status: target.status, publishedAt: target.publishedAt, deletedAt: target.deletedAt, sectionId: target.sectionId, sourceId: target.sourceId } })
+    .from(relatedLinks)
+    .leftJoin(target, eq(target.id, relatedLinks.targetArticleId))
+    .where(inArray(relatedLinks.articleId, sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`))
+    .orderBy(asc(relatedLinks.articleId), asc(relatedLinks.position), asc(relatedLinks.id))
+    .prepare();
+
   function forArticles(articleIds: number[], viewer: Viewer): Map<number, RelatedLinkDto[]> {
     const out = new Map<number, RelatedLinkDto[]>(articleIds.map((id) => [id, []]));
     if (articleIds.length === 0) return out;
-    const rows = db
-      .select({ link: relatedLinks, target: { title: target.title, slug: target.slug, status: target.status, publishedAt: target.publishedAt, deletedAt: target.deletedAt, sectionId: target.sectionId, sourceId: target.sourceId } })
-      .from(relatedLinks)
-      .leftJoin(target, eq(target.id, relatedLinks.targetArticleId))
-      .where(inArray(relatedLinks.articleId, articleIds))
-      .orderBy(asc(relatedLinks.articleId), asc(relatedLinks.position), asc(relatedLinks.id))
-      .all();
+    const rows = linksOf.all({ ids: JSON.stringify(articleIds) });
     for (const { link, target: t } of rows) {
       if (link.targetArticleId !== null && (!t || !canSee(viewer, t))) continue;
       out.get(link.articleId)!.push({

@@ -81,8 +81,30 @@ t.test('conditional requests: ETag, 304, Last-Modified, list ETags', async (t) =
   await call(ctx.app, req('PATCH', `/v1/articles/${a.id}`, { title: '新标题' }, ctx.auth.write));
   const changed = await ctx.app.inject({ method: 'GET', url: '/v1/articles', headers: { 'if-none-match': String(list.headers.etag) } });
   t.equal(changed.statusCode, 200, 'a changed list is not a 304');
+  const old = await call(ctx.app, { method: 'GET', url: `/v1/articles/${a.id}`, headers: { 'if-none-match': '"1"' } });
+  t.equal(old.status, 200, 'an old ETag gets the whole article');
+  t.equal(old.headers.etag, '"2"');
+  t.equal(old.body.title, '新标题');
+  t.same(Object.keys(old.body).sort(), Object.keys(first.body).sort(), 'the whole article, body included');
   const stale = assertProblem(t, await call(ctx.app, req('DELETE', `/v1/articles/${a.id}`, undefined, { ...ctx.auth.write, 'if-match': '"1"' })), 412, 'version-mismatch');
   t.equal(stale.currentVersion, 2);
+});
+
+t.test('revalidation keeps the visibility rule: hidden articles are 404, not 304', async (t) => {
+  const ctx = await buildTestApp(t);
+  const f = factories(ctx);
+  const s = await f.section();
+  const draft = await call(ctx.app, req('POST', '/v1/articles', { title: '草稿', sectionId: s.id, body: '<p>未发</p>' }, ctx.auth.write));
+  t.equal(draft.status, 201);
+  for (const headers of [{ 'if-none-match': '"1"' }, { 'if-modified-since': 'Fri, 01 Jan 2100 00:00:00 GMT' }]) {
+    assertProblem(t, await call(ctx.app, { method: 'GET', url: `/v1/articles/${draft.body.id}`, headers }), 404);
+    const editor = await ctx.app.inject({ method: 'GET', url: `/v1/articles/${draft.body.id}`, headers: { ...headers, ...ctx.auth.write } });
+    t.equal(editor.statusCode, 304, 'an editor revalidates the draft');
+  }
+  const a = await f.article(s.id);
+  await call(ctx.app, req('DELETE', `/v1/articles/${a.id}`, undefined, ctx.auth.write));
+  assertProblem(t, await call(ctx.app, { method: 'GET', url: `/v1/articles/${a.id}`, headers: { 'if-none-match': '"2"' } }), 404, 'not-found');
+  assertProblem(t, await call(ctx.app, { method: 'GET', url: '/v1/articles/999999', headers: { 'if-none-match': '*' } }), 404);
 });
 
 t.test('cache headers: public for anonymous readers, private for keys, no-store for editors', async (t) => {
