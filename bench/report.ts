@@ -19,6 +19,8 @@ export type BenchRun = {
   articles: number;
   seed: number;
   options: { connections: number; durationS: number; warmupS: number };
+  /** Whether the server ran with its answer caches (the default) or with all of them off (`--no-caches`). */
+  caches?: boolean;
   machine: { cpu: string; cores: number; node: string; loadavg: number[]; loadavgBefore: number };
   seedStats: SeedStats;
   context: Record<string, unknown>;
@@ -39,7 +41,7 @@ export function rssBudget(run: BenchRun) {
 }
 
 export function formatTable(run: BenchRun): string {
-  const head = `${run.articles} articles · ${run.options.connections} connections × ${run.options.durationS} s · ${run.machine.cpu} (${run.machine.cores} cores) · node ${run.machine.node} · load ${run.machine.loadavg.join(' ')}`;
+  const head = `${run.articles} articles${run.caches === false ? ' · caches off' : ''} · ${run.options.connections} connections × ${run.options.durationS} s · ${run.machine.cpu} (${run.machine.cores} cores) · node ${run.machine.node} · load ${run.machine.loadavg.join(' ')}`;
   const lines = [head, `${pad('scenario', 46)}   req/s    ×bare   p50 ms   p99 ms  errors  budget`];
   lines.push(`${pad('bare fastify route', 46)}${num(run.bare.rps)}    1.000${num(run.bare.p50, 1)}${num(run.bare.p99, 1)}${String(run.bare.errors).padStart(8)}`);
   for (const s of run.scenarios) {
@@ -119,13 +121,13 @@ export function renderSvg(run: BenchRun): string {
 }
 
 /** Writes latest.json (the run, its budgets and the machine) and latest.svg. */
-export function writeResults(run: BenchRun, dir = RESULTS_DIR): void {
+export function writeResults(run: BenchRun, dir = RESULTS_DIR, name = 'latest'): void {
   mkdirSync(dir, { recursive: true });
   const budgets = {
     scenarios: run.scenarios.filter((s) => s.budget).map((s) => ({ key: s.key, ...s.budget! })),
     serverRss: rssBudget(run),
     degradation: run.compare ? degradation(run.compare.small, run.compare.large) : 'run with --compare',
   };
-  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ ...run, budgets }, null, 2) + '\n');
-  writeFileSync(join(dir, 'latest.svg'), renderSvg(run));
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...run, budgets }, null, 2) + '\n');
+  writeFileSync(join(dir, `${name}.svg`), renderSvg(run));
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --articles N --duration S --connections C --fresh --compare]`:
+ * `npm run bench [-- --quick | --articles N --duration S --connections C --fresh --compare --no-caches]`:
  * builds, seeds (or reuses) a cached database, starts the server as in production and a bare
  * fastify route beside it, and measures every scenario of bench/scenarios.ts with autocannon.
  * The measuring core (runBench) takes base URLs, so the smoke test runs it against buildApp.
@@ -110,7 +110,9 @@ async function drain(base: string, timeoutMs = 600_000): Promise<void> {
   throw new Error(`${base} did not answer /readyz again within ${timeoutMs / 1000} s`);
 }
 
-async function runScenario(s: Scenario, base: string, ctx: BenchContext, bare: Measured, opts: BenchOptions, random: () => number): Promise<ScenarioResult> {
+async function runScenario(s: Scenario, masthead: string, referenceUrl: string | undefined, ctx: BenchContext, bare: Measured, opts: BenchOptions, random: () => number): Promise<ScenarioResult> {
+  if (s.reference && !referenceUrl) return { key: s.key, title: s.title, skipped: 'no reference server in this run' };
+  const base = s.reference ? referenceUrl! : masthead;
   if (s.requires && !(await routeExists(base, s.requires, ctx.editorAuth))) {
     return { key: s.key, title: s.title, skipped: `${s.requires.split('?')[0]} does not exist yet` };
   }
@@ -134,6 +136,8 @@ async function runScenario(s: Scenario, base: string, ctx: BenchContext, bare: M
 export async function runBench(o: {
   base: string;
   bareUrl: string;
+  /** The hand-written fastify + better-sqlite3 server (bench/reference-server.ts) for `reference` scenarios. */
+  referenceUrl?: string;
   adminKey: string;
   scenarios: Scenario[];
   options: BenchOptions;
@@ -150,7 +154,7 @@ export async function runBench(o: {
   log(`bare fastify: ${bare.rps.toFixed(0)} req/s`);
   const scenarios: ScenarioResult[] = [];
   for (const s of o.scenarios) {
-    const r = await runScenario(s, o.base, ctx, bare, o.options, random);
+    const r = await runScenario(s, o.base, o.referenceUrl, ctx, bare, o.options, random);
     log('skipped' in r ? `${s.key}: skipped (${r.skipped})` : `${s.key}: ${r.rps!.toFixed(0)} req/s, ×${r.ratio!.toFixed(3)}`);
     scenarios.push(r);
   }
@@ -167,10 +171,20 @@ async function freePort(): Promise<number> {
 
 /** Starts the bare fastify server as a child process; resolves with its URL once it listens. */
 export async function startBareServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_SERVER_SOURCE], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return startChild(['--input-type=module', '-e', BARE_SERVER_SOURCE], process.env);
+}
+
+/** Starts bench/reference-server.ts on a database file (opened read-only). */
+export async function startReferenceServer(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+  return startChild(['--import', 'tsx', 'bench/reference-server.ts'], { ...process.env, NODE_ENV: 'production', REFERENCE_DB: dbPath });
+}
+
+/** A child that prints {"port": N} once it listens. */
+async function startChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((ok, fail) => {
     child.stdout!.once('data', (d: Buffer) => ok(d.toString()));
-    child.once('exit', (code) => fail(new Error(`bare server exited with ${code}`)));
+    child.once('exit', (code) => fail(new Error(`${args.at(-1)!.slice(0, 40)} exited with ${code}`)));
   });
   return { url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, child };
 }
@@ -193,10 +207,13 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** `--no-caches`: the exact answer caches off, to measure what every cache miss costs. */
+const CACHES_OFF = { ARTICLE_CACHE_MB: '0', LIST_CACHE_SIZE: '0', SEARCH_CACHE_SIZE: '0' };
+
 /** The server exactly as in production, on a copy of the cached database. */
-async function startServer(dbPath: string, adminKey: string): Promise<{ base: string; child: ChildProcess }> {
+async function startServer(dbPath: string, adminKey: string, caches: boolean): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
-  const env = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: dbPath, RATE_LIMIT: 'off', MASTHEAD_DEMO: 'off', MASTHEAD_ADMIN_KEY: adminKey };
+  const env = { ...process.env, ...(caches ? {} : CACHES_OFF), NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: dbPath, RATE_LIMIT: 'off', MASTHEAD_DEMO: 'off', MASTHEAD_ADMIN_KEY: adminKey };
   const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   await waitReady(base, child);
@@ -209,7 +226,7 @@ function machine() {
 }
 
 /** One full run at N articles: seed or reuse, copy, start both servers, measure, stop. */
-async function benchAt(articles: number, seed: number, fresh: boolean, options: BenchOptions): Promise<BenchRun> {
+async function benchAt(articles: number, seed: number, fresh: boolean, options: BenchOptions, caches: boolean): Promise<BenchRun> {
   const log = (l: string) => console.error(l);
   const db = await ensureDatabase(articles, seed, fresh, log);
   const dir = mkdtempSync(join(tmpdir(), 'masthead-bench-'));
@@ -218,12 +235,14 @@ async function benchAt(articles: number, seed: number, fresh: boolean, options: 
   const adminKey = `mh_${randomBytes(24).toString('base64url')}`;
   const loadBefore = loadavg()[0]!;
   const bare = await startBareServer();
-  const server = await startServer(copy, adminKey);
+  const server = await startServer(copy, adminKey, caches);
+  // Started after the server has migrated the copy, which it then only reads.
+  const reference = await startReferenceServer(copy);
   try {
-    const measured = await runBench({ base: server.base, bareUrl: bare.url, adminKey, scenarios: SCENARIOS, options, serverPid: server.child.pid!, log });
-    return { date: new Date().toISOString(), articles, seed, options, machine: { ...machine(), loadavgBefore: loadBefore }, seedStats: db.stats as SeedStats, notYetMeasured: NOT_YET_MEASURED, ...measured };
+    const measured = await runBench({ base: server.base, bareUrl: bare.url, referenceUrl: reference.url, adminKey, scenarios: SCENARIOS, options, serverPid: server.child.pid!, log });
+    return { date: new Date().toISOString(), articles, seed, options, caches, machine: { ...machine(), loadavgBefore: loadBefore }, seedStats: db.stats as SeedStats, notYetMeasured: NOT_YET_MEASURED, ...measured };
   } finally {
-    await Promise.all([stopChild(server.child), stopChild(bare.child)]);
+    await Promise.all([stopChild(server.child), stopChild(bare.child), stopChild(reference.child)]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -236,6 +255,7 @@ async function main(argv: string[]): Promise<void> {
       compare: { type: 'boolean', default: false },
       fresh: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
+      'no-caches': { type: 'boolean', default: false },
       articles: { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string', default: '10' },
@@ -247,16 +267,19 @@ async function main(argv: string[]): Promise<void> {
   const options: BenchOptions = { connections: Number(values.connections), durationS, warmupS: values.quick ? 1 : 2 };
   if (!values['no-build'] && spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
   const seed = Number(values.seed);
+  const caches = !values['no-caches'];
+  // An uncached run is written beside the default one, not over it.
+  const name = caches ? 'latest' : 'latest-no-caches';
   if (values.compare) {
-    const small = await benchAt(10_000, seed, values.fresh, options);
-    const large = await benchAt(100_000, seed, values.fresh, options);
+    const small = await benchAt(10_000, seed, values.fresh, options, caches);
+    const large = await benchAt(100_000, seed, values.fresh, options, caches);
     console.log(formatTable(small) + '\n' + formatTable(large) + '\n' + formatComparison(small, large));
-    writeResults({ ...large, compare: { small, large } });
+    writeResults({ ...large, compare: { small, large } }, undefined, name);
     return;
   }
-  const run = await benchAt(articles, seed, values.fresh, options);
+  const run = await benchAt(articles, seed, values.fresh, options, caches);
   console.log(formatTable(run));
-  writeResults(run);
+  writeResults(run, undefined, name);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

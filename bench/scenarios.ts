@@ -37,6 +37,8 @@ export type Scenario = {
   expectStatus?: number;
   request(ctx: BenchContext): ScenarioRequest;
   budget?: Budget;
+  /** Measured against bench/reference-server.ts (hand-written, no CMS work) instead of Masthead: the yardstick. */
+  reference?: boolean;
   /** Run-level flags: the smoke test runs only `smoke` scenarios. */
   smoke?: boolean;
 };
@@ -88,6 +90,13 @@ export const SCENARIOS: Scenario[] = [
   { key: 'search-4', title: 'search, 4 characters (高质量发展)', requires: '/v1/search?q=x', request: () => ({ path: `/v1/search?q=${q('高质量发展')}` }) },
   { key: 'search-2-words', title: 'search, two words (天津 经济)', requires: '/v1/search?q=x', request: () => ({ path: `/v1/search?q=${q('天津 经济')}` }) },
   { key: 'rss', title: 'RSS feed', requires: '/v1/feeds/rss', request: () => ({ path: '/v1/feeds/rss' }) },
+  {
+    key: 'reference-by-id',
+    title: 'reference: hand-written by id',
+    reference: true,
+    request: (c) => ({ paths: c.ids.map((id) => `/ref/articles/${id}`) }),
+  },
+  { key: 'reference-list', title: 'reference: hand-written list, 2 joins', reference: true, request: () => ({ path: '/ref/articles' }) },
   { key: 'changes', title: 'change-feed page', requires: '/v1/changes', request: (c) => ({ path: '/v1/changes?limit=100', headers: c.editorAuth }) },
 ];
 

@@ -11,7 +11,9 @@ import { serializerCompiler, validatorCompiler } from './http/compilers.js';
 import { cachingPlugin } from './http/caching.js';
 import { errorsPlugin } from './http/errors.js';
 import { openapiPlugin } from './http/openapi.js';
-import { articleRoutes } from './articles/routes.js';
+import { createAnswerCache } from './articles/answer-cache.js';
+import { createExactCache } from './common/exact-cache.js';
+import { articleRoutes, type ListAnswer } from './articles/routes.js';
 import { createPresenter } from './articles/present.js';
 import { createArticleQueries } from './articles/queries.js';
 import { revisionRoutes } from './articles/revision-routes.js';
@@ -86,12 +88,15 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
 
-  const { changes, sections, sources, articles, links } = createStores(db, clock);
+  const { changes, sections, sources, articles, links, search: searchIndex, generation } = createStores(db, clock);
   const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
   app.decorate('webhooks', worker);
   if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
   app.addHook('onClose', async () => worker.stop());
   const queries = createArticleQueries(db);
+  // Exact caches (src/articles/answer-cache.ts, src/common/exact-cache.ts): never a stale answer.
+  const answers = createAnswerCache(config.articleCacheMb * 1024 * 1024);
+  const lists = createExactCache<ListAnswer>(db, generation, config.listCacheSize);
   const present = createPresenter(db, links);
   const viewerFor = createViewerFactory(db, clock);
   const viewerOf = (request: { principal: Principal }) => viewerFor(request.principal);
@@ -103,13 +108,13 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
     async (v1) => {
       await v1.register(sectionRoutes, { sections });
       await v1.register(sourceRoutes, { sources });
-      await v1.register(articleRoutes, { articles, queries, present, viewerOf, sections, sources });
+      await v1.register(articleRoutes, { articles, queries, present, viewerOf, sections, sources, answers, lists });
       await v1.register(revisionRoutes, { revisions: createRevisionStore(db), articles, present, viewerOf });
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
       await v1.register(keyRoutes, { keys });
-      await v1.register(searchRoutes, { search: createSearchStore(db), viewerOf, sections, sources });
+      await v1.register(searchRoutes, { search: createSearchStore(db, { generation, cacheSize: config.searchCacheSize }), viewerOf, sections, sources });
       await v1.register(transferRoutes, {
-        importDeps: { db, sections, sources, articles, transfer: createTransferStore(db, clock) },
+        importDeps: { db, sections, sources, articles, search: searchIndex, transfer: createTransferStore(db, clock) },
         sections,
         sources,
         bodyLimit: config.importBodyLimit,

@@ -53,6 +53,7 @@ const envSchema = z.object({
   RATE_LIMIT_WRITE_KEY: perMinute(600),
   CORS_ORIGINS: corsOrigins.optional(),
   TRUST_PROXY: onOff.default(false),
+  HEAP_GROWING_PERCENT: z.coerce.number().int().refine((v) => v === 0 || (v >= 10 && v <= 300), 'Must be 0 (V8 decides) or 10–300').default(50),
   WEBHOOKS_WORKER: onOff.default(true),
   WEBHOOK_ALLOW_PRIVATE: onOff.default(false),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
@@ -62,6 +63,9 @@ const envSchema = z.object({
   ARTICLE_URL_TEMPLATE: articleUrlTemplate.default('{base}/articles/{slug}'),
   PUBLICATION_NAME: z.string().trim().min(1).max(200).default('Masthead'),
   SITEMAP_PAGE_SIZE: z.coerce.number().int().min(1).max(50_000).default(50_000),
+  SEARCH_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(256),
+  ARTICLE_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(16),
+  LIST_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(256),
 });
 
 export type Config = {
@@ -79,6 +83,8 @@ export type Config = {
   publicRead: boolean;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits per reader). */
   trustProxy: boolean;
+  /** How far the V8 heap may grow past what survived the last full collection, in percent; 0: V8's own factor (up to 300 %). */
+  heapGrowingPercent: number;
   /** An admin key with this secret is made sure to exist at start-up. */
   adminKey: string | null;
   /** Requests per minute; admin keys are not limited. */
@@ -93,6 +99,12 @@ export type Config = {
   webhooks: { worker: boolean; allowPrivate: boolean; timeoutMs: number; maxAttempts: number; disableAfter: number; pollMs: number };
   /** Feeds, ninjs and sitemaps: the public article URL template, the publication's name, URLs per sitemap page. */
   syndication: { articleUrlTemplate: string; publicationName: string; sitemapPageSize: number };
+  /** Search answers kept in the exact cache (src/common/exact-cache.ts); 0 turns it off. */
+  searchCacheSize: number;
+  /** Megabytes of serialised article answers kept by id and version (src/articles/answer-cache.ts); 0 turns it off. */
+  articleCacheMb: number;
+  /** Article list pages kept in the exact cache (src/common/exact-cache.ts); 0 turns it off. */
+  listCacheSize: number;
 };
 
 export class ConfigError extends Error {}
@@ -118,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cache: { maxAge: e.CACHE_MAX_AGE, staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE },
     publicRead: e.MASTHEAD_PUBLIC_READ,
     trustProxy: e.TRUST_PROXY,
+    heapGrowingPercent: e.HEAP_GROWING_PERCENT,
     adminKey: e.MASTHEAD_ADMIN_KEY ?? null,
     rateLimit: { enabled: e.RATE_LIMIT, reader: e.RATE_LIMIT_READER, readKey: e.RATE_LIMIT_READ_KEY, writeKey: e.RATE_LIMIT_WRITE_KEY },
     corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS ?? []),
@@ -130,6 +143,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: e.WEBHOOK_POLL_MS,
     },
     syndication: { articleUrlTemplate: e.ARTICLE_URL_TEMPLATE, publicationName: e.PUBLICATION_NAME, sitemapPageSize: e.SITEMAP_PAGE_SIZE },
+    searchCacheSize: e.SEARCH_CACHE_SIZE,
+    articleCacheMb: e.ARTICLE_CACHE_MB,
+    listCacheSize: e.LIST_CACHE_SIZE,
   };
 }
 

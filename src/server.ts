@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -8,11 +9,31 @@ import { createKeyStore } from './keys/store.js';
 import { systemClock } from './common/time.js';
 
 /**
+ * The serving connection's SQLite page cache. The operating system caches the file too, so a large
+ * cache mostly holds pages twice: at 100k articles, 32 MiB served no more requests per CPU second
+ * than 8 or 2 MiB and cost 24 MB more RSS. 8 MiB still keeps every interior page of every index
+ * (3.8 MiB at 100k) and the hottest leaves.
+ */
+const PAGE_CACHE_MIB = 8;
+
+/**
+ * V8 lets the old generation grow to up to 4× what survived the last full collection when the
+ * machine has several GB, so under load the heap fills with garbage that a collection would free
+ * (at 100k articles: 45 MB live, 136 MB of old space at the peak). A smaller factor collects
+ * sooner. Set at run time so that every way of starting the server gets it, not only those that
+ * pass node flags; V8 reads this flag at each collection. 0 leaves V8's own factor.
+ */
+export function limitHeapGrowth(percent: number): void {
+  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
+/**
  * Opens and migrates the database, loads the demo content on a first run, listens, and
  * shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database.
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
-  const db = openDatabase(config.databasePath);
+  limitHeapGrowth(config.heapGrowingPercent);
+  const db = openDatabase(config.databasePath, { cacheMiB: PAGE_CACHE_MIB });
   const { fresh } = migrateDatabase(db);
   const app = await buildApp(config, { db });
   await bootstrapKeys(createKeyStore(db, systemClock), config.adminKey, app.log);

@@ -12,6 +12,10 @@ t.test('defaults', async (t) => {
   t.same(c.cache, { maxAge: 60, staleWhileRevalidate: 300 });
   t.equal(c.trustProxy, false);
   t.equal(loadConfig({ TRUST_PROXY: 'on' }).trustProxy, true);
+  t.equal(c.heapGrowingPercent, 50, 'the heap may grow 1.5× past its live size by default');
+  t.equal(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent, 0, '0 leaves the factor to V8');
+  t.equal(c.searchCacheSize, 256);
+  t.equal(loadConfig({ SEARCH_CACHE_SIZE: '0' }).searchCacheSize, 0, 'SEARCH_CACHE_SIZE=0 turns the search cache off');
 });
 
 t.test('values are parsed and empty strings mean unset', async (t) => {
@@ -30,6 +34,10 @@ t.test('bad values are refused with a message naming each variable', async (t) =
     [{ MASTHEAD_DEMO: 'maybe' }, 'MASTHEAD_DEMO'],
     [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
     [{ BODY_LIMIT: '10' }, 'BODY_LIMIT'],
+    [{ HEAP_GROWING_PERCENT: '5' }, 'HEAP_GROWING_PERCENT'],
+    [{ HEAP_GROWING_PERCENT: '400' }, 'HEAP_GROWING_PERCENT'],
+    [{ SEARCH_CACHE_SIZE: '-1' }, 'SEARCH_CACHE_SIZE'],
+    [{ SEARCH_CACHE_SIZE: 'lots' }, 'SEARCH_CACHE_SIZE'],
   ] as const) {
     const error = errorOf(() => loadConfig(env));
     t.ok(error instanceof ConfigError, `${name} refused`);

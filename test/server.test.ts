@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,4 +39,17 @@ t.test('first run: serve on a new database, demo content, graceful shutdown', as
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'SIGTERM stops the server with exit code 0');
   t.match(log, /shutting down/);
+});
+
+/** The factor V8 uses for the old generation's next limit after one full collection, in a child where `limitHeapGrowth(percent)` ran. */
+function heapFactorAfter(percent: number): string {
+  const code = `import { limitHeapGrowth } from ${JSON.stringify(new URL('../src/server.ts', import.meta.url).href)};\nlimitHeapGrowth(${percent});\nglobalThis.gc();`;
+  const out = execFileSync(process.execPath, ['--expose-gc', '--trace-gc-verbose', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+  const limits = [...out.matchAll(/\[HeapController\] Limit: old size: \d+ KB, new limit: \d+ KB \(([\d.]+)\)/g)];
+  return limits.at(-1)?.[1] ?? 'none';
+}
+
+t.test('HEAP_GROWING_PERCENT reaches V8 at run time, without node flags', async (t) => {
+  t.equal(heapFactorAfter(20), '1.2', 'the next full collection comes once the heap is 1.2× what survived');
+  t.not(heapFactorAfter(0), '1.2', '0 leaves V8 its own factor');
 });

@@ -60,6 +60,14 @@ export function sanitizeBody(html: string): string {
   return sanitizeHtml(input, SANITIZE_OPTIONS);
 }
 
+/** A body made ready to store ahead of its write (imports do it in worker threads), with the input it came from. */
+export type PreparedBody = { input: string; body: string; bodyText: string };
+
+export function prepareBody(input: string): PreparedBody {
+  const body = sanitizeBody(input);
+  return { input, body, bodyText: htmlToText(body) };
+}
+
 /** Elements that end one paragraph of the plain text and start another. */
 const PARAGRAPH_TAGS = new Set([
   'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'blockquote', 'figure', 'figcaption', 'ul', 'ol',

@@ -10,6 +10,8 @@ import { AppError } from '../http/problem.js';
 import { hasScope } from '../http/principal.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
+import type { AnswerCache } from './answer-cache.js';
+import { answerKey, type ExactCache } from '../common/exact-cache.js';
 import type { Presenter, Shape } from './present.js';
 import type { ArticleQueries } from './queries.js';
 import type { ArticleRow } from './rows.js';
@@ -24,6 +26,8 @@ export type ArticleRouteDeps = {
   viewerOf: (request: FastifyRequest) => Viewer;
   sections: SectionStore;
   sources: SourceStore;
+  answers: AnswerCache;
+  lists: ExactCache<ListAnswer>;
 };
 
 const tags = ['articles'];
@@ -34,7 +38,13 @@ const hash = (s: string) => createHash('sha1').update(s).digest('base64url').sli
  * row read; an answer with embeds or chosen fields gets a weak ETag of its content.
  */
 const isPlain = (shape: Shape) => !shape.include?.length && !shape.fields;
-const isConditional = (request: FastifyRequest) => request.headers['if-none-match'] !== undefined || request.headers['if-modified-since'] !== undefined;
+/** Already serialised JSON: fastify sends a string of a JSON type as it is. */
+const sendJson = (reply: FastifyReply, json: string) => reply.type('application/json; charset=utf-8').send(json);
+
+/** A list page as sent: its JSON, ETag and next cursor. */
+export type ListAnswer = { json: string; etag: string; nextCursor: string | null };
+/** Lists with bodies (`fields=body`) can be megabytes: those are not kept. */
+const LARGEST_KEPT_LIST = 256 * 1024;
 
 function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, shape: Shape, build: () => ArticleDto) {
   if (isPlain(shape)) return notModified(request, reply, etagOf(row.version), row.updatedAt) ? reply : reply.send(build());
@@ -44,7 +54,7 @@ function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, s
 }
 
 export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app, deps) => {
-  const { articles, queries, present, viewerOf } = deps;
+  const { articles, queries, present, viewerOf, answers, lists } = deps;
 
   app.get('/articles', {
     config: { scope: 'public' },
@@ -60,14 +70,23 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     handler: async (request, reply) => {
       const q = request.query;
       const viewer = viewerOf(request);
-      const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
-      const withBody = q.fields?.some((f) => f === 'body' || f === 'bodyText') ?? false;
-      const { rows, nextCursor } = await queries.list({ ...q, sectionIds, sourceId, withBody }, viewer);
-      const data = present(rows, { include: q.include, fields: q.fields, withBody }, viewer);
-      const etag = `W/"${hash(JSON.stringify(rows.map((r) => [r.id, r.version])) + JSON.stringify(q) + String(nextCursor))}"`;
-      if (notModified(request, reply, etag)) return reply;
-      linkNext(request, reply, nextCursor);
-      return { data, page: { nextCursor, limit: q.limit } };
+      // Built once per content generation and readers' time span (common/exact-cache.ts), then served as it is.
+      const page = await lists.throughAsync(
+        answerKey(q, viewer),
+        viewer,
+        async (): Promise<ListAnswer> => {
+          const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
+          const withBody = q.fields?.some((f) => f === 'body' || f === 'bodyText') ?? false;
+          const { rows, nextCursor } = await queries.list({ ...q, sectionIds, sourceId, withBody }, viewer);
+          const data = present(rows, { include: q.include, fields: q.fields, withBody }, viewer);
+          const etag = `W/"${hash(JSON.stringify(rows.map((r) => [r.id, r.version])) + JSON.stringify(q) + String(nextCursor))}"`;
+          return { json: reply.serialize({ data, page: { nextCursor, limit: q.limit } }) as string, etag, nextCursor };
+        },
+        (page) => page.json.length <= LARGEST_KEPT_LIST,
+      );
+      if (notModified(request, reply, page.etag)) return reply;
+      linkNext(request, reply, page.nextCursor);
+      return sendJson(reply, page.json);
     },
   });
 
@@ -84,13 +103,24 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       const viewer = viewerOf(request);
-      // A revalidation of the plain article is answered from its version alone, without reading the body.
-      if (isPlain(request.query) && isConditional(request)) {
-        const head = articles.head(request.params.id, viewer);
-        if (notModified(request, reply, etagOf(head.version), head.updatedAt)) return reply;
+      const { id } = request.params;
+      if (!isPlain(request.query)) {
+        const row = await articles.get(id, viewer);
+        return answer(request, reply, row, request.query, () => present([row], request.query, viewer)[0]!);
       }
-      const row = await articles.get(request.params.id, viewer);
-      return answer(request, reply, row, request.query, () => present([row], request.query, viewer)[0]!);
+      // The plain article: version and visibility first, without reading the body; then a 304,
+      // the answer kept for this version (answer-cache.ts), or a fresh one.
+      const head = articles.head(id, viewer);
+      if (notModified(request, reply, etagOf(head.version), head.updatedAt)) return reply;
+      const key = answers.key(id, head.version, viewer.editor);
+      const kept = answers.get(key);
+      if (kept) return sendJson(reply, kept);
+      const row = await articles.get(id, viewer);
+      // The route's own serialiser (its response schema), so a kept answer is byte for byte a fresh one.
+      const json = reply.serialize(present([row], {}, viewer)[0]!) as string;
+      if (row.version === head.version) answers.set(key, json);
+      else notModified(request, reply, etagOf(row.version), row.updatedAt); // changed by another process in between
+      return sendJson(reply, json);
     },
   });
 

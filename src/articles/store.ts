@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { slugify, uniqueSlug } from '../common/slug.js';
 import type { Clock } from '../common/time.js';
 import { withUnique } from '../db/constraints.js';
@@ -6,7 +6,7 @@ import type { Db } from '../db/connection.js';
 import { articleRevisions, articleSlugHistory, articles, articleTags, sections, sources } from '../db/schema.js';
 import { checkVersion } from '../http/conditional.js';
 import { AppError, notFound } from '../http/problem.js';
-import { htmlToText, sanitizeBody } from './html.js';
+import { htmlToText, prepareBody, type PreparedBody } from './html.js';
 import { ARTICLE_SQL_COLUMNS, fromSqlRow, snapshotOf, SNAPSHOT_FIELDS, type ArticleRow, type ArticleSnapshot } from './rows.js';
 import type { ArticleCreateInput, ArticleUpdateInput } from './schemas.js';
 import { canSee, type Viewer } from './visibility.js';
@@ -28,9 +28,23 @@ const unknownRef = (pointer: string, what: string) =>
 
 const cleanTags = (tags: string[]) => [...new Set(tags.map((t) => t.trim().normalize('NFC')))];
 
-/** Imports also carry the trash state (deletedAt); the API's create and update bodies never do. */
-export type ArticleCreateWrite = ArticleCreateInput & { deletedAt?: string | null };
-export type ArticleUpdateWrite = ArticleUpdateInput & { deletedAt?: string | null };
+/**
+ * Imports also carry the trash state (deletedAt); the API's create and update bodies never do.
+ * An import may also hand over its body already prepared (see toColumns).
+ */
+export type ArticleCreateWrite = ArticleCreateInput & { deletedAt?: string | null; prepared?: PreparedBody };
+
+/** The columns a create writes, as [row key, column]; the others (id, version) take their defaults. */
+const INSERT_COLUMNS = Object.entries(getTableColumns(articles))
+  .filter(([key]) => key !== 'id' && key !== 'version')
+  .map(([key, column]) => [key, column.name] as const);
+type InsertValues = Omit<ArticleRow, 'id' | 'version' | 'tags'> & { tags: string };
+/** What a create leaves out is stored as the table's defaults would have it. */
+const INSERT_DEFAULTS: Omit<InsertValues, 'title' | 'slug' | 'sectionId' | 'createdAt' | 'updatedAt'> = {
+  status: 'draft', publishedAt: null, deletedAt: null, sourceId: null, createdBy: null, updatedBy: null, externalId: null, subtitle: null,
+  summary: null, byline: null, tags: '[]', sourceUrl: null, coverImageUrl: null, bodyText: '', body: '',
+};
+export type ArticleUpdateWrite = ArticleUpdateInput & { deletedAt?: string | null; prepared?: PreparedBody };
 
 export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListener[] = []) {
   // The hot read path (every article page) skips the ORM's row mapping: see rows.ts fromSqlRow.
@@ -46,6 +60,10 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
   const sectionExists = db.select({ id: sections.id }).from(sections).where(eq(sections.id, sql.placeholder('id'))).prepare();
   const sourceExists = db.select({ id: sources.id }).from(sources).where(eq(sources.id, sql.placeholder('id'))).prepare();
   const insertTag = db.$client.prepare('INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)');
+  // Hand-written, prepared once: drizzle built and prepared this insert anew for every article an import wrote.
+  const insertRow = db.$client.prepare(
+    `INSERT INTO articles (${INSERT_COLUMNS.map(([, column]) => column).join(', ')}) VALUES (${INSERT_COLUMNS.map(([key]) => `@${key}`).join(', ')}) RETURNING ${ARTICLE_SQL_COLUMNS}`,
+  );
   // Prepared once: building a query per call costs more than running it (imports write thousands).
   const deleteTags = db.delete(articleTags).where(eq(articleTags.articleId, sql.placeholder('id'))).prepare();
   const releaseSlug = db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, sql.placeholder('slug'))).prepare();
@@ -81,10 +99,12 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
   /** Input fields as columns: body sanitised, bodyText derived, times parsed. */
   function toColumns(input: ArticleUpdateWrite): Partial<ArticleRow> {
     const out: Partial<ArticleRow> = {};
-    for (const [k, v] of Object.entries(input)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+    for (const [k, v] of Object.entries(input)) if (v !== undefined && k !== 'prepared') (out as Record<string, unknown>)[k] = v;
     if (input.body !== undefined) {
-      out.body = sanitizeBody(input.body);
-      out.bodyText = htmlToText(out.body);
+      // A preparation made elsewhere (an import's worker thread) counts only for this very body.
+      const prepared = input.prepared?.input === input.body ? input.prepared : prepareBody(input.body);
+      out.body = prepared.body;
+      out.bodyText = prepared.bodyText;
     }
     if (input.tags !== undefined) out.tags = cleanTags(input.tags);
     if (input.publishedAt !== undefined) out.publishedAt = input.publishedAt === null ? null : Date.parse(input.publishedAt);
@@ -142,24 +162,21 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
       checkRefs(input.sectionId, input.sourceId);
       if (input.slug !== undefined) releaseSlug.run({ slug: input.slug });
       const status = input.status ?? 'draft';
-      const row = withUnique(UNIQUE, () =>
-        db
-          .insert(articles)
-          .values({
-            ...cols,
-            title: input.title,
-            sectionId: input.sectionId,
-            slug: input.slug ?? uniqueSlug(slugify(input.title), slugTaken, 'article'),
-            status,
-            publishedAt: cols.publishedAt ?? (status === 'published' ? now : null),
-            createdAt: now,
-            updatedAt: now,
-            createdBy: keyId,
-            updatedBy: keyId,
-          })
-          .returning()
-          .get(),
-      );
+      const values: InsertValues = {
+        ...INSERT_DEFAULTS,
+        ...cols,
+        tags: JSON.stringify(cols.tags ?? []),
+        title: input.title,
+        sectionId: input.sectionId,
+        slug: input.slug ?? uniqueSlug(slugify(input.title), slugTaken, 'article'),
+        status,
+        publishedAt: cols.publishedAt ?? (status === 'published' ? now : null),
+        createdAt: now,
+        updatedAt: now,
+        createdBy: keyId,
+        updatedBy: keyId,
+      };
+      const row = withUnique(UNIQUE, () => fromSqlRow(insertRow.get(values))!);
       writeTags(row.id, row.tags);
       emit('create', row, null);
       return row;

@@ -23,7 +23,11 @@ export function searchableTextChanged(a: SearchableRow, b: SearchableRow): boole
  * Each tag is segmented on its own: segmentForIndex drops the spaces between Chinese characters,
  * so joining 津甘协作 and 东西部协作 first would index the bigram 作东 across the two tags.
  */
-const segmentTags = (tags: string[]) => tags.map(segmentForIndex).filter(Boolean).join(' ');
+const segmentTags = (tags: string[], segment: Segmenter) => tags.map(segment).filter(Boolean).join(' ');
+
+type Segmenter = (text: string) => string;
+/** Segmentations made ahead (an import's worker threads), by the exact text they were made from. */
+export type KnownSegments = ReadonlyMap<string, string>;
 
 const REBUILD_BATCH = 1000;
 
@@ -40,19 +44,46 @@ export function createSearchIndex(db: Db) {
     'SELECT id, title, subtitle, summary, body_text AS bodyText, tags FROM articles WHERE id > ? ORDER BY id LIMIT ?',
   );
 
-  function upsert(row: SearchableRow): void {
+  // While an import holds the index (see hold), the rows to write, by id: the last state wins.
+  let held: Map<number, SearchableRow> | null = null;
+
+  function write(row: SearchableRow, segment: Segmenter = segmentForIndex): void {
     del.run(row.id);
-    ins.run(
-      row.id,
-      segmentForIndex(row.title),
-      segmentForIndex(row.subtitle ?? ''),
-      segmentForIndex(row.summary ?? ''),
-      segmentForIndex(row.bodyText),
-      segmentTags(row.tags),
-    );
+    ins.run(row.id, segment(row.title), segment(row.subtitle ?? ''), segment(row.summary ?? ''), segment(row.bodyText), segmentTags(row.tags, segment));
+  }
+
+  function upsert(row: SearchableRow): void {
+    // Only what the index takes is held: an article row also carries its body, kilobytes more.
+    if (held) held.set(row.id, { id: row.id, title: row.title, subtitle: row.subtitle, summary: row.summary, bodyText: row.bodyText, tags: row.tags });
+    else write(row);
+  }
+
+  /**
+   * Runs `fn` (inside the caller's transaction) with index writes held back, then writes them one
+   * after the other. FTS5 keeps new postings in memory until the transaction commits, but flushes
+   * them to a new segment whenever any statement opens a savepoint — and a multi-row UPDATE or an
+   * INSERT … SELECT (the change feed's) does. Interleaved with the other writes, that was a segment
+   * per article: a third of an import's time, and an index of tiny segments to merge later.
+   * When `fn` throws nothing is written: its transaction is being rolled back anyway. `known`
+   * spares segmenting again what was segmented ahead; any other text is segmented here.
+   */
+  function hold<T>(fn: () => T, known?: KnownSegments): T {
+    if (held) return fn();
+    const rows = new Map<number, SearchableRow>();
+    held = rows;
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      held = null;
+    }
+    const segment = known ? (text: string) => known.get(text) ?? segmentForIndex(text) : segmentForIndex;
+    for (const row of rows.values()) write(row, segment);
+    return result;
   }
 
   function remove(id: number): void {
+    held?.delete(id);
     del.run(id);
   }
 
@@ -65,7 +96,7 @@ export function createSearchIndex(db: Db) {
       for (let last = 0; ; ) {
         const rows = batch.all(last, REBUILD_BATCH) as (Omit<SearchableRow, 'tags'> & { tags: string })[];
         if (rows.length === 0) break;
-        for (const row of rows) upsert({ ...row, tags: JSON.parse(row.tags) as string[] });
+        for (const row of rows) write({ ...row, tags: JSON.parse(row.tags) as string[] });
         count += rows.length;
         last = rows[rows.length - 1]!.id;
       }
@@ -85,7 +116,7 @@ export function createSearchIndex(db: Db) {
     else if (op === 'create' || previous === null || searchableTextChanged(row, previous)) upsert(row);
   };
 
-  return { upsert, remove, rebuild, listener };
+  return { upsert, remove, rebuild, listener, hold };
 }
 
 export type SearchIndex = ReturnType<typeof createSearchIndex>;

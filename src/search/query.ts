@@ -31,8 +31,24 @@ function phrase(tokens: QueryToken[]): string {
   return tokens.map((token) => ftsString(token.text) + (token.prefix ? '*' : '')).join(' + ');
 }
 
-/** Every term must match (AND); each term is the phrase of its tokens. */
+const PARSED_KEPT = 1000;
+const parsed = new Map<string, ParsedSearchQuery>();
+
+/**
+ * Every term must match (AND); each term is the phrase of its tokens. Remembered for the latest
+ * queries: a request parses its query twice (schema, store), and popular queries come again and again.
+ */
 export function parseSearchQuery(q: string): ParsedSearchQuery {
+  let result = parsed.get(q);
+  if (result === undefined) {
+    if (parsed.size >= PARSED_KEPT) parsed.clear();
+    result = parseUncached(q);
+    parsed.set(q, result);
+  }
+  return result;
+}
+
+function parseUncached(q: string): ParsedSearchQuery {
   if (q.trim() === '') return { error: 'The search query is empty.' };
   if (Array.from(q).length > SEARCH_QUERY_MAX) {
     return { error: `The search query is longer than ${SEARCH_QUERY_MAX} characters.` };

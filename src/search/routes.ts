@@ -5,8 +5,8 @@ import type { Viewer } from '../articles/visibility.js';
 import { resolveFilterRefs } from '../common/filter-refs.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
-import { SearchPage, SearchQuery } from './schemas.js';
-import type { SearchStore } from './store.js';
+import { SearchPage, SearchQuery, type SearchPageDto } from './schemas.js';
+import type { SearchResult, SearchStore } from './store.js';
 
 export type SearchRouteDeps = {
   search: SearchStore;
@@ -16,6 +16,8 @@ export type SearchRouteDeps = {
 };
 
 export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, deps) => {
+  // A cached answer is the same object on every hit: its JSON is written once, by the route's own serialiser.
+  const written = new WeakMap<SearchResult, string>();
   app.get('/search', {
     config: { scope: 'public' },
     schema: {
@@ -32,9 +34,15 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, 
     handler: async (request, reply) => {
       const q = request.query;
       const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
-      const { hits, nextCursor } = await deps.search.search({ ...q, sectionIds, sourceId }, deps.viewerOf(request));
-      linkNext(request, reply, nextCursor);
-      return { data: hits, page: { nextCursor, limit: q.limit } };
+      const result = await deps.search.search({ ...q, sectionIds, sourceId }, deps.viewerOf(request));
+      linkNext(request, reply, result.nextCursor);
+      let json = written.get(result);
+      if (json === undefined) {
+        json = reply.serialize({ data: result.hits, page: { nextCursor: result.nextCursor, limit: q.limit } }) as string;
+        written.set(result, json);
+      }
+      // Already JSON (fastify sends a string of a JSON type as it is); the type provider expects the object it stands for.
+      return reply.type('application/json; charset=utf-8').send(json as unknown as SearchPageDto);
     },
   });
 };

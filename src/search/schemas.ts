@@ -65,3 +65,4 @@ export const SearchPage = pageOf(SearchHit, 'SearchPage');
 
 export type SearchQueryInput = z.infer<typeof SearchQuery>;
 export type SearchHitDto = z.infer<typeof SearchHit>;
+export type SearchPageDto = z.infer<typeof SearchPage>;

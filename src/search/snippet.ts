@@ -34,7 +34,7 @@ const MARK = /\p{M}/u;
 const isPlain = (code: number) => code < 0x80 || (code >= 0x4e00 && code <= 0x9fff);
 
 /** The folded text, and for each of its code units the [start, end) of the original cluster it came from. */
-function foldWithMap(text: string): { folded: string; from: number[]; to: number[] } {
+function foldWithMapSlowly(text: string): { folded: string; from: number[]; to: number[] } {
   const pieces: string[] = [];
   const from: number[] = [];
   const to: number[] = [];
@@ -62,6 +62,42 @@ function foldWithMap(text: string): { folded: string; from: number[]; to: number
   return { folded: pieces.join(''), from, to };
 }
 
+const NOT_PLAIN = /[A-Z]|[^\x00-\x7f\u4e00-\u9fff]/gu;
+/** Code units whose fold is one code unit too (，→ , ： → :), remembered; '' for those that fold otherwise. */
+const unitFolds = new Map<string, string>();
+
+function unitFold(ch: string): string {
+  let folded = unitFolds.get(ch);
+  if (folded === undefined) {
+    const piece = ch.length === 1 ? foldCluster(ch) : '';
+    folded = piece.length === 1 ? piece : '';
+    unitFolds.set(ch, folded);
+  }
+  return folded;
+}
+
+/**
+ * The common case of news text, where every character folds to exactly one code unit: the folded
+ * text lines up with the original, so no map is needed. Null when some character does not.
+ */
+function foldUnitByUnit(text: string): string | null {
+  if (MARK.test(text)) return null;
+  let aligned = true;
+  const folded = text.replace(NOT_PLAIN, (ch) => {
+    if (ch.length === 1 && ch >= 'A' && ch <= 'Z') return ch.toLowerCase();
+    const f = unitFold(ch);
+    if (f === '') aligned = false;
+    return f;
+  });
+  return aligned ? folded : null;
+}
+
+/** As foldWithMapSlowly; from and to are null when the folded text lines up with the original. */
+function foldWithMap(text: string): { folded: string; from: number[] | null; to: number[] | null } {
+  const folded = foldUnitByUnit(text);
+  return folded === null ? foldWithMapSlowly(text) : { folded, from: null, to: null };
+}
+
 const fold = (text: string) => foldWithMap(text).folded;
 
 /** What to highlight for a query: the word runs of each term, longest first. */
@@ -87,7 +123,7 @@ function findHits(text: string, needles: Needle[]): [number, number][] {
       const end = at + needle.text.length;
       const after = end < folded.length ? String.fromCodePoint(folded.codePointAt(end)!) : '';
       if (needle.whole && (isLatinWord(codePointBefore(folded, at)) || isLatinWord(after))) continue;
-      spans.push([from[at]!, to[end - 1]!]);
+      spans.push(from && to ? [from[at]!, to[end - 1]!] : [at, end]);
     }
   }
   spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);

@@ -8,10 +8,10 @@ import { visibleWhere, type Viewer } from '../articles/visibility.js';
 import { parseSearchQuery } from './query.js';
 import type { SearchHitDto } from './schemas.js';
 import { buildSnippet, needlesOf } from './snippet.js';
+import { answerKey, createExactCache } from '../common/exact-cache.js';
+import type { ContentGeneration } from '../common/generation.js';
+import { createRanker, type RankInput, type Ranked } from './rank.js';
 
-/** bm25 weights per column, in the table's order: title, subtitle, summary, body, tags. */
-export const RANK_WEIGHTS = { title: 10, subtitle: 5, summary: 3, body: 1, tags: 4 } as const;
-const BM25 = sql.raw(`bm25(articles_fts, ${Object.values(RANK_WEIGHTS).join(', ')})`);
 const CURSOR_KEY = 'rank';
 
 export type SearchParams = {
@@ -28,8 +28,6 @@ export type SearchParams = {
 
 type HitRow = {
   id: number;
-  rank: number;
-  pub: number | null;
   title: string;
   slug: string;
   subtitle: string | null;
@@ -61,8 +59,7 @@ function tagsOf(raw: string): string[] {
 
 /** Who may see what, and the filters; the same rule as the article list (editors: everything not in the trash). */
 function conditions(p: SearchParams, viewer: Viewer): SQL[] {
-  const where: SQL[] = [sql`articles_fts MATCH ${matchOf(p.q)}`];
-  where.push(visibleWhere(viewer) ?? isNull(articles.deletedAt));
+  const where: SQL[] = [visibleWhere(viewer) ?? isNull(articles.deletedAt)];
   if (p.sectionIds) where.push(inArray(articles.sectionId, p.sectionIds));
   if (p.sourceId !== undefined) where.push(eq(articles.sourceId, p.sourceId));
   if (p.publishedAfter) where.push(gte(articles.publishedAt, Date.parse(p.publishedAfter)));
@@ -71,15 +68,6 @@ function conditions(p: SearchParams, viewer: Viewer): SQL[] {
     where.push(sql`EXISTS (SELECT 1 FROM ${articleTags} WHERE ${articleTags.articleId} = ${articles.id} AND ${inArray(articleTags.tag, tagsOf(p.tag))})`);
   }
   return where;
-}
-
-/** "After the last row" in the order rank ASC, publishedAt DESC (NULLs last), id DESC. */
-function afterRow(rank: number, pub: number | null, id: number): SQL {
-  const pubAfter =
-    pub === null
-      ? sql`(${articles.publishedAt} IS NULL AND ${articles.id} < ${id})`
-      : sql`(${articles.publishedAt} < ${pub} OR ${articles.publishedAt} IS NULL OR (${articles.publishedAt} = ${pub} AND ${articles.id} < ${id}))`;
-  return sql`(${BM25} > ${rank} OR (${BM25} = ${rank} AND ${pubAfter}))`;
 }
 
 /** A MATCH the parser let through but FTS5 refused would be our bug; the reader still gets a 400, not a 500. */
@@ -94,61 +82,72 @@ function runSearch<T>(run: () => T): T {
   }
 }
 
-const toHit = (r: HitRow, snippet: string): SearchHitDto => ({
+const toHit = (r: HitRow, { rank, pub }: Ranked, snippet: string): SearchHitDto => ({
   id: r.id,
   title: r.title,
   slug: r.slug,
   summary: r.summary,
-  publishedAt: toIsoOrNull(r.pub),
+  publishedAt: toIsoOrNull(pub),
   section: { id: r.sectionId, slug: r.sectionSlug, name: r.sectionName },
   source: r.sourceId === null ? null : { id: r.sourceId, slug: r.sourceSlug!, name: r.sourceName! },
   snippet,
-  score: -r.rank,
+  score: -rank,
 });
+
+/** Filters that can hide most matches: with them, ranking only the index's best candidates would rarely decide a page. */
+const narrowed = (p: SearchParams, viewer: Viewer) =>
+  p.sectionIds !== undefined || p.sourceId !== undefined || p.tag !== undefined || p.publishedAfter !== undefined ||
+  p.publishedBefore !== undefined || viewer.sectionIds !== null || viewer.sourceIds !== null;
+
+export type SearchResult = { hits: SearchHitDto[]; nextCursor: string | null };
+export type SearchStoreOptions = { generation?: ContentGeneration; cacheSize?: number };
 
 /**
  * Ranked full-text search over the articles this viewer may see. Pages follow (rank, publishedAt,
  * id): stable while the index does not change; a write in between can move an article across a
- * page boundary (seen twice or not at all), which is acceptable for search.
+ * page boundary (seen twice or not at all), which is acceptable for search. With a generation and
+ * a cache size, answers are kept in an exact cache (cache.ts); answers are shared, never mutate them.
  */
-export function createSearchStore(db: Db) {
+export function createSearchStore(db: Db, options: SearchStoreOptions = {}) {
+  const ranker = createRanker(db);
+  const details = db.$client.prepare(`
+    SELECT a.id, a.title, a.slug, a.subtitle, a.summary, a.body_text AS bodyText,
+           s.id AS sectionId, s.slug AS sectionSlug, s.name AS sectionName,
+           src.id AS sourceId, src.slug AS sourceSlug, src.name AS sourceName
+    FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN sources src ON src.id = a.source_id
+    WHERE a.id = ?`);
+  const { generation, cacheSize = 0 } = options;
+  const cache = generation && cacheSize > 0 ? createExactCache<SearchResult>(db, generation, cacheSize) : null;
+
+  function rank(p: SearchParams, viewer: Viewer, filters: string): Ranked[] {
+    const input: RankInput = { match: matchOf(p.q), want: p.limit + 1, where: and(...conditions(p, viewer))! };
+    if (p.cursor) {
+      const { v: [rank, pub], id } = decodeTupleCursor(p.cursor, CURSOR_KEY, filters, 2);
+      if (typeof rank !== 'number' || (typeof pub !== 'number' && pub !== null)) throw invalidCursor();
+      input.after = { rank, pub, id };
+    }
+    return runSearch(() => (narrowed(p, viewer) ? null : ranker.topFirst(input)) ?? ranker.joined(input));
+  }
+
+  function compute(p: SearchParams, viewer: Viewer): SearchResult {
+    const { limit, cursor: _cursor, sectionIds: _ids, sourceId: _src, ...filterParams } = p;
+    const filters = fingerprint({ ...filterParams, sectionIds: p.sectionIds, sourceId: p.sourceId, editor: viewer.editor });
+    const ranked = rank(p, viewer, filters);
+    const page = ranked.slice(0, limit);
+    const needles = needlesOf(p.q);
+    // Text is read for the page alone: bodies are large, and only these hits show a snippet.
+    const hits = page.map((r) => {
+      const row = details.get(r.id) as HitRow;
+      return toHit(row, r, buildSnippet([row.bodyText, row.summary, row.title, row.subtitle], needles));
+    });
+    const last = page[page.length - 1];
+    const nextCursor = ranked.length > limit && last ? encodeTupleCursor(CURSOR_KEY, filters, [last.rank, last.pub], last.id) : null;
+    return { hits, nextCursor };
+  }
+
   return {
-    async search(p: SearchParams, viewer: Viewer): Promise<{ hits: SearchHitDto[]; nextCursor: string | null }> {
-      const { limit, cursor, sectionIds: _ids, sourceId: _src, ...filterParams } = p;
-      const filters = fingerprint({ ...filterParams, sectionIds: p.sectionIds, sourceId: p.sourceId, editor: viewer.editor });
-      const where = conditions(p, viewer);
-      if (cursor) {
-        const { v: [rank, pub], id } = decodeTupleCursor(cursor, CURSOR_KEY, filters, 2);
-        if (typeof rank !== 'number' || (typeof pub !== 'number' && pub !== null)) throw invalidCursor();
-        where.push(afterRow(rank, pub, id));
-      }
-      // The inner query ranks and pages ids only; its LIMIT keeps SQLite from merging it with the outer one,
-      // so the text of the rows (bodies are large) is read for the page alone, not for every match.
-      // CROSS JOIN keeps the full-text index as the outer loop: left to itself, SQLite walks the articles by
-      // status and runs the MATCH once per article (16 s instead of 50 ms at 10k articles). Each match is then
-      // checked against articles_search_idx, which holds every filtered column, not the large table rows.
-      const query = sql`
-        SELECT h.id, h.rank, h.pub, a.title, a.slug, a.subtitle, a.summary, a.body_text AS bodyText,
-               s.id AS sectionId, s.slug AS sectionSlug, s.name AS sectionName,
-               src.id AS sourceId, src.slug AS sourceSlug, src.name AS sourceName
-        FROM (
-          SELECT ${articles.id} AS id, ${articles.publishedAt} AS pub, ${BM25} AS rank
-          FROM articles_fts CROSS JOIN ${articles} INDEXED BY articles_search_idx ON ${articles.id} = articles_fts.rowid
-          WHERE ${and(...where)}
-          ORDER BY rank, pub DESC, id DESC
-          LIMIT ${limit + 1}
-        ) h
-        JOIN articles a ON a.id = h.id
-        JOIN sections s ON s.id = a.section_id
-        LEFT JOIN sources src ON src.id = a.source_id
-        ORDER BY h.rank, h.pub DESC, h.id DESC`;
-      const rows = runSearch(() => db.all<HitRow>(query));
-      const page = rows.slice(0, limit);
-      const needles = needlesOf(p.q);
-      const hits = page.map((r) => toHit(r, buildSnippet([r.bodyText, r.summary, r.title, r.subtitle], needles)));
-      const last = page[page.length - 1];
-      const nextCursor = rows.length > limit && last ? encodeTupleCursor(CURSOR_KEY, filters, [last.rank, last.pub], last.id) : null;
-      return { hits, nextCursor };
+    async search(p: SearchParams, viewer: Viewer): Promise<SearchResult> {
+      return cache ? cache.through(answerKey(p, viewer), viewer, () => compute(p, viewer)) : compute(p, viewer);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { ArticleStore, ArticleUpdateWrite } from '../articles/store.js';
 import { AppError } from '../http/problem.js';
+import type { SearchIndex } from '../search/index.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
 import type { ArticleRecordInput, ImportMode, ImportRecordInput, SectionRecordInput, SourceRecordInput } from './schemas.js';
@@ -9,6 +10,7 @@ export type ApplyContext = {
   sections: SectionStore;
   sources: SourceStore;
   articles: ArticleStore;
+  search: Pick<SearchIndex, 'hold'>;
   store: TransferStore;
   mode: ImportMode;
   keyId: number | null;

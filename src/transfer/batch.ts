@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { applyArticleFields, applyRecord, type ApplyContext, type Applied } from './apply.js';
 import { settleLinks, type LinkOutcome, type LinkSubject } from './links.js';
 import type { LineKeys, ParsedLine } from './parse.js';
+import type { PreparedBatch } from './prepare.js';
 import { problemsOf, resultOf } from './report.js';
 import type { ImportLineResultDto, ImportRecordInput, LineProblemDto, LinkRefInput } from './schemas.js';
 import type { PendingLinks, PendingList } from './store.js';
@@ -111,15 +112,17 @@ export function createBatchRunner(sqlite: Database.Database, ctx: ApplyContext, 
     pending.add({ articleId: w.subject.id, line: w.keys.line, status: w.subject.status, externalId: w.keys.externalId, slug: w.keys.slug, links: JSON.stringify(w.refs) });
 
   /** Applies one batch; returns its lines' results, once it is committed (or, on a dry run, rolled back). */
-  return function runBatch(batch: ParsedLine[]): ImportLineResultDto[] {
+  return function runBatch({ lines: batch, segments }: PreparedBatch): ImportLineResultDto[] {
     const excluded = new Map<number, LineProblemDto[]>();
+    const known = new Map(segments);
     for (;;) {
       const results: ImportLineResultDto[] = [];
       const later: Waiting[] = [];
       const replayed = replay.length;
       try {
         sqlite.transaction(() => {
-          work(batch, excluded, results, later);
+          // The batch's index writes go in together at its end: see SearchIndex.hold.
+          ctx.search.hold(() => work(batch, excluded, results, later), known);
           if (ctx.dryRun) throw ROLLBACK;
           later.forEach(addPending);
         })();

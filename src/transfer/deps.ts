@@ -6,6 +6,6 @@ import { createTransferStore } from './store.js';
 
 /** The stores an import writes through, wired as the server's (see stores.ts), for the CLI and the benchmark. */
 export function createImportDeps(db: Db, clock: Clock): ImportDeps {
-  const { sections, sources, articles } = createStores(db, clock);
-  return { db, sections, sources, articles, transfer: createTransferStore(db, clock) };
+  const { sections, sources, articles, search } = createStores(db, clock);
+  return { db, sections, sources, articles, search, transfer: createTransferStore(db, clock) };
 }

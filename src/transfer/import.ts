@@ -2,19 +2,28 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ArticleStore } from '../articles/store.js';
 import type { Db } from '../db/connection.js';
 import { AppError } from '../http/problem.js';
+import type { SearchIndex } from '../search/index.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
 import type { ApplyContext } from './apply.js';
 import { createBatchRunner, keysOfPending, linkResult } from './batch.js';
-import { readLines, type LineLimits } from './lines.js';
+import { readLines, type LineLimits, type RawLine } from './lines.js';
 import { settleLinks, type LinkOutcome } from './links.js';
-import { parseLine, type ParsedLine } from './parse.js';
+import { createPreparer } from './pool.js';
+import { createWriteQueue } from './pipeline.js';
 import { problemsOf, resultOf } from './report.js';
 import type { ImportLineResultDto, ImportMode, ImportTotalsDto, LinkRefInput } from './schemas.js';
 import type { PendingList, TransferStore } from './store.js';
 
-export type ImportDeps = { db: Db; sections: SectionStore; sources: SourceStore; articles: ArticleStore; transfer: TransferStore };
-export type ImportOptions = { mode: ImportMode; batchSize: number; dryRun: boolean; keyId: number | null; limits: LineLimits };
+/** `search` is the index the article store writes through (stores.ts): batches hold its writes. */
+export type ImportDeps = { db: Db; sections: SectionStore; sources: SourceStore; articles: ArticleStore; search: Pick<SearchIndex, 'hold'>; transfer: TransferStore };
+/**
+ * `threads`: worker threads that parse and prepare batches while this one writes (pool.ts). None
+ * by default: on two cores one thread takes about a fifth off this thread's time per new article,
+ * but the process needs 1.5–2× the memory, more CPU in all, and a re-run of unchanged lines costs
+ * three times the CPU (docs/import-export.md, Performance).
+ */
+export type ImportOptions = { mode: ImportMode; batchSize: number; dryRun: boolean; keyId: number | null; limits: LineLimits; threads?: number };
 /** Receives the results of each committed batch (and of the links settled at the end), in that order. */
 export type ResultSink = (results: ImportLineResultDto[]) => void;
 
@@ -63,12 +72,29 @@ async function* withAbortAsProblem<T>(source: AsyncIterable<T>): AsyncGenerator<
   }
 }
 
+/** The lines in batches of `size`; only the last may be shorter. */
+async function* batchesOf(lines: AsyncIterable<RawLine>, size: number): AsyncGenerator<RawLine[]> {
+  let raws: RawLine[] = [];
+  for await (const raw of lines) {
+    raws.push(raw);
+    if (raws.length >= size) {
+      yield raws;
+      raws = [];
+    }
+  }
+  if (raws.length > 0) yield raws;
+}
+
 /**
  * Imports an NDJSON stream: lines are read one at a time and applied in batches of `batchSize`
  * lines, one transaction each (see batch.ts), so a bad line is reported without stopping the
  * others. Batches run synchronously (better-sqlite3): nothing else writes in the middle of one,
  * and a body that breaks off leaves only whole batches. Related links to articles later in the
  * file are settled at the end of their batch, or at the end of the import.
+ *
+ * Parsing, sanitising and segmenting need no database: with `threads`, worker threads prepare the
+ * next batches while this thread writes one (pool.ts, pipeline.ts), a batch ahead per thread, and
+ * the writes keep their order.
  */
 export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | string>, opts: ImportOptions, sink: ResultSink): Promise<ImportTotalsDto> {
   const ctx: ApplyContext = { ...deps, store: deps.transfer, mode: opts.mode, keyId: opts.keyId, dryRun: opts.dryRun, virtual: new Set() };
@@ -81,22 +107,31 @@ export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | s
     if (results.length > 0) sink(results);
   };
 
+  const threads = opts.threads ?? 0;
+  const preparer = createPreparer(threads);
+  // A batch waiting per thread keeps the threads busy while this one writes.
+  const writes = createWriteQueue((batch) => emit(runBatch(batch)), threads);
+  const incomplete = () => (body as { complete?: boolean }).complete === false;
+
   try {
-    let batch: ParsedLine[] = [];
-    const lines = readLines(body, opts.limits, count);
-    for await (const raw of withAbortAsProblem(lines)) {
-      batch.push('text' in raw ? parseLine(raw.line, raw.text) : { ok: false, keys: { line: raw.line, type: null }, problems: [{ pointer: '', message: raw.problem }] });
-      if (batch.length >= opts.batchSize) {
-        emit(runBatch(batch));
-        batch = [];
-      }
+    const reader = batchesOf(withAbortAsProblem(readLines(body, opts.limits, count)), opts.batchSize);
+    for (;;) {
+      // The batches read before the body broke off (or grew too large) are written, as they would have been before.
+      const next = await reader.next().catch(async (error: unknown) => {
+        await writes.drain();
+        throw error;
+      });
+      if (next.done) break;
+      // An http request that lost its client may just end; its last, partial batch must not be written.
+      if (next.value.length < opts.batchSize && incomplete()) break;
+      await writes.add(preparer.prepare(next.value));
     }
-    // An http request that lost its client may just end; its last, partial batch must not be written.
-    if ((body as { complete?: boolean }).complete === false) throw aborted();
-    if (batch.length > 0) emit(runBatch(batch));
+    await writes.drain();
+    if (incomplete()) throw aborted();
     await settlePending(deps.db.$client, ctx, pending, opts.batchSize, emit);
     return { ...totals, lines: count.lines };
   } finally {
     pending.drop();
+    await preparer.close();
   }
 }

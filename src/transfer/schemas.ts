@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, line, slug, timestamp } from '../common/schemas.js';
+import type { PreparedBody } from '../articles/html.js';
 import { ArticleCreate } from '../articles/schemas.js';
 import { Problem } from '../http/problem.js';
 import { MAX_LINKS_PER_ARTICLE } from '../related-links/schemas.js';
@@ -67,7 +68,8 @@ export const ArticleRecord = ArticleCreate.omit({ sectionId: true, sourceId: tru
 
 export type SectionRecordInput = z.infer<typeof SectionRecord>;
 export type SourceRecordInput = z.infer<typeof SourceRecord>;
-export type ArticleRecordInput = z.infer<typeof ArticleRecord>;
+/** `prepared`: its body made ready ahead of the write (prepare.ts); never read from the line, which is a strict object. */
+export type ArticleRecordInput = z.infer<typeof ArticleRecord> & { prepared?: PreparedBody };
 export type ImportRecordInput = SectionRecordInput | SourceRecordInput | ArticleRecordInput;
 
 export const RECORD_SCHEMAS = { section: SectionRecord, source: SourceRecord, article: ArticleRecord } as const;
