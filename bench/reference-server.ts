@@ -27,5 +27,7 @@ app.get<{ Params: { id: string } }>('/ref/articles/:id', async (request, reply) 
   return row ?? reply.code(404).send({ error: 'not found' });
 });
 app.get('/ref/articles', async () => ({ data: list.all(Date.now()) }));
+// The runner waits on /readyz after each scenario, as it does with Masthead.
+app.get('/readyz', async () => ({ status: 'ready' }));
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(JSON.stringify({ port: (app.server.address() as { port: number }).port }) + '\n');

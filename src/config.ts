@@ -64,7 +64,7 @@ const envSchema = z.object({
   PUBLICATION_NAME: z.string().trim().min(1).max(200).default('Masthead'),
   SITEMAP_PAGE_SIZE: z.coerce.number().int().min(1).max(50_000).default(50_000),
   SEARCH_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(256),
-  ARTICLE_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(16),
+  ARTICLE_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(4),
   LIST_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(256),
 });
 
