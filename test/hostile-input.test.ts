@@ -210,9 +210,11 @@ t.test('hostile ids, limits and query strings', async (t) => {
     await refused(t, ctx, ctx.w, { method: 'GET', url: `/v1/articles?${q}` });
     t.pass(q);
   }
-  // No stored tag or externalId can hold a control character, so such a filter matches nothing.
-  for (const q of ['tag=%00', 'externalId=%00']) {
-    const res = await call(ctx.app, { method: 'GET', url: `/v1/articles?${q}` });
-    t.same([res.status, res.body.data], [200, []], q);
+  // No stored tag or externalId can hold a control character: such a filter (or an empty one) is a 400 naming it.
+  for (const [q, pointer] of [['tag=%00', '/tag'], ['externalId=%00', '/externalId'], ['tag=a%1Fb', '/tag'], ['externalId=', '/externalId']] as const) {
+    const p = await refused(t, ctx, ctx.w, { method: 'GET', url: `/v1/articles?${q}` }, 400);
+    t.match(p.errors, [{ in: 'query', pointer }], q);
   }
+  const search = await refused(t, ctx, ctx.w, { method: 'GET', url: `/v1/search?q=${encodeURIComponent('天津')}&tag=%01` }, 400);
+  t.match(search.errors, [{ in: 'query', pointer: '/tag' }]);
 });

@@ -130,11 +130,11 @@ export const ArticleListQuery = PageQuery.extend({
   section: z.string().max(100).optional().describe('Section id or slug; includes its subsections'),
   source: z.string().max(100).optional().describe('Source id or slug'),
   status: ArticleStatus.optional().describe('Editors only (readers see published articles)'),
-  tag: z.string().max(1000).optional().describe('Any of these comma-separated tags'),
+  tag: text(1000).optional().describe('Any of these comma-separated tags'),
   publishedAfter: timestamp.optional().describe('publishedAt >= this'),
   publishedBefore: timestamp.optional().describe('publishedAt < this'),
   updatedSince: timestamp.optional().describe('updatedAt >= this'),
-  externalId: z.string().max(200).optional(),
+  externalId: text(200).optional(),
   q: SearchText.optional().describe(`Only articles matching this search (the list keeps its own order; see GET /v1/search). ${SEARCH_QUERY_DESCRIPTION}`),
   deleted: z.enum(['true', 'false']).optional().describe('Editors only: `true` lists the trash'),
 }).strict();

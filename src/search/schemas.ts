@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { seedArticleExample } from '../articles/examples.js';
-import { id, PageQuery, pageOf, timestamp } from '../common/schemas.js';
+import { id, PageQuery, pageOf, text, timestamp } from '../common/schemas.js';
 import { parseSearchQuery, SEARCH_QUERY_MAX } from './query.js';
 
 /** Refused here, naming /q, so that the reader learns what was wrong before any search runs. */
@@ -23,7 +23,7 @@ export const SearchQuery = PageQuery.extend({
   q: SearchText.describe(SEARCH_QUERY_DESCRIPTION),
   section: z.string().max(100).optional().describe('Section id or slug; includes its subsections'),
   source: z.string().max(100).optional().describe('Source id or slug'),
-  tag: z.string().max(1000).optional().describe('Any of these comma-separated tags'),
+  tag: text(1000).optional().describe('Any of these comma-separated tags'),
   publishedAfter: timestamp.optional().describe('publishedAt >= this'),
   publishedBefore: timestamp.optional().describe('publishedAt < this'),
 }).strict();
