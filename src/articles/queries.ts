@@ -2,11 +2,12 @@ import { and, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, typ
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import type { Db } from '../db/connection.js';
 import { articles, articleTags } from '../db/schema.js';
-import { AppError, badRequest } from '../http/problem.js';
+import { AppError } from '../http/problem.js';
 import type { ArticleRow } from './rows.js';
 import type { ArticleListQueryInput } from './schemas.js';
 import { visibilityShape, visibleWhere, type Viewer } from './visibility.js';
 import { matchOf } from '../search/store.js';
+import { tagsOf } from '../common/filter-refs.js';
 
 const SORTS: Record<string, Sort> = {
   publishedAt: { key: 'publishedAt', column: articles.publishedAt, desc: false, nullable: true },
@@ -44,13 +45,6 @@ function binder() {
   return { values, bind };
 }
 type BindAny = ReturnType<typeof binder>['bind'];
-
-function tagsOf(raw: string | undefined): string[] | undefined {
-  if (raw === undefined) return undefined;
-  const tags = [...new Set(raw.split(',').map((t) => t.trim().normalize('NFC')).filter(Boolean))];
-  if (tags.length === 0 || tags.length > 20) throw badRequest('Give 1–20 tags', [{ in: 'query', pointer: '/tag', message: 'Give 1–20 comma-separated tags' }]);
-  return tags;
-}
 
 function checkAccess(f: ListFilters, viewer: Viewer) {
   if (f.status && f.status !== 'published' && !viewer.editor) throw editorOnly('/status');
@@ -126,7 +120,7 @@ export function createArticleQueries(db: Db) {
       const { limit, cursor, sort: _s, withBody, sectionIds: _ids, sourceId: _src, include: _i, fields: _f, ...filterParams } = q as typeof q & { include?: unknown; fields?: unknown };
       const filters = fingerprint({ ...filterParams, editor: viewer.editor });
       checkAccess(q, viewer);
-      const tags = tagsOf(q.tag);
+      const tags = q.tag === undefined ? undefined : tagsOf(q.tag);
       const c = cursor ? decodeCursor(cursor, sort, filters) : undefined;
       const { values, bind } = binder();
       const where = conditions(q, tags, viewer, bind);

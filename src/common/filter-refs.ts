@@ -26,3 +26,10 @@ export async function resolveFilterRefs(stores: RefStores, q: { section?: string
   }
   return { sectionIds, sourceId };
 }
+
+/** The `tag` filter (lists and search): comma-separated, trimmed, NFC, distinct; 1–20 tags or a 400. */
+export function tagsOf(raw: string): string[] {
+  const tags = [...new Set(raw.split(',').map((t) => t.trim().normalize('NFC')).filter(Boolean))];
+  if (tags.length === 0 || tags.length > 20) throw badRequest('Give 1–20 tags', [{ in: 'query', pointer: '/tag', message: 'Give 1–20 comma-separated tags' }]);
+  return tags;
+}

@@ -5,6 +5,7 @@ import type { Db } from '../db/connection.js';
 import { articles, articleTags } from '../db/schema.js';
 import { AppError, badRequest } from '../http/problem.js';
 import { visibleWhere, type Viewer } from '../articles/visibility.js';
+import { tagsOf } from '../common/filter-refs.js';
 import { parseSearchQuery } from './query.js';
 import type { SearchHitDto } from './schemas.js';
 import { buildSnippet, needlesOf } from './snippet.js';
@@ -49,12 +50,6 @@ export function matchOf(q: string): string {
   const parsed = parseSearchQuery(q);
   if ('error' in parsed) throw queryProblem(parsed.error);
   return parsed.match;
-}
-
-function tagsOf(raw: string): string[] {
-  const tags = [...new Set(raw.split(',').map((t) => t.trim().normalize('NFC')).filter(Boolean))];
-  if (tags.length === 0 || tags.length > 20) throw badRequest('Give 1–20 tags', [{ in: 'query', pointer: '/tag', message: 'Give 1–20 comma-separated tags' }]);
-  return tags;
 }
 
 /** Who may see what, and the filters; the same rule as the article list (editors: everything not in the trash). */
