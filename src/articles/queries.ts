@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, typ
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import type { Db } from '../db/connection.js';
 import { articles, articleTags } from '../db/schema.js';
-import { AppError } from '../http/problem.js';
+import { AppError } from '../common/errors.js';
 import type { ArticleRow } from './rows.js';
 import type { ArticleListQueryInput } from './schemas.js';
 import { visibilityShape, visibleWhere, type Viewer } from './visibility.js';
@@ -29,7 +29,7 @@ export type ListFilters = Omit<ArticleListQueryInput, 'limit' | 'cursor' | 'incl
 };
 
 const editorOnly = (pointer: string) =>
-  new AppError(403, 'editors-only', `Only editors (write keys) may use ${pointer.slice(1)}`, {
+  new AppError('editors-only', `Only editors (write keys) may use ${pointer.slice(1)}`, {
     errors: [{ in: 'query', pointer, message: 'Editors only' }],
   });
 

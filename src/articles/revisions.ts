@@ -4,7 +4,7 @@ import { id, timestamp } from '../common/schemas.js';
 import { toIso, toIsoOrNull } from '../common/time.js';
 import type { Db } from '../db/connection.js';
 import { articleRevisions, articles } from '../db/schema.js';
-import { notFound } from '../http/problem.js';
+import { notFound } from '../common/errors.js';
 import { snapshotOf, SNAPSHOT_FIELDS, type ArticleSnapshot } from './rows.js';
 import { Article } from './schemas.js';
 

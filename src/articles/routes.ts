@@ -6,7 +6,7 @@ import { IdParams, SlugParams } from '../common/schemas.js';
 import { resolveFilterRefs } from '../common/filter-refs.js';
 import { linkNext } from '../common/pagination.js';
 import { etagOf, expectedVersion, notModified } from '../http/conditional.js';
-import { AppError } from '../http/problem.js';
+import { AppError } from '../common/errors.js';
 import { hasScope } from '../http/principal.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
@@ -189,7 +189,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       if (request.query.permanent === 'true') {
-        if (!hasScope(request.principal, 'admin')) throw new AppError(403, 'admin-only', 'Only admin keys may delete permanently');
+        if (!hasScope(request.principal, 'admin')) throw new AppError('admin-only', 'Only admin keys may delete permanently');
         await articles.purge(request.params.id, expectedVersion(request));
       } else await articles.trash(request.params.id, expectedVersion(request), request.principal.keyId);
       return reply.code(204).send(null);

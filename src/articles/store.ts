@@ -1,11 +1,11 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { slugify, uniqueSlug } from '../common/slug.js';
 import type { Clock } from '../common/time.js';
-import { withUnique } from '../db/constraints.js';
+import { withUnique, type UniqueRule } from '../db/constraints.js';
 import type { Db } from '../db/connection.js';
 import { articleRevisions, articleSlugHistory, articles, articleTags, sections, sources } from '../db/schema.js';
 import { checkVersion } from '../http/conditional.js';
-import { AppError, notFound } from '../http/problem.js';
+import { AppError, notFound } from '../common/errors.js';
 import { htmlToText, prepareBody, type PreparedBody } from './html.js';
 import { ARTICLE_SQL_COLUMNS, fromSqlRow, snapshotOf, SNAPSHOT_FIELDS, type ArticleRow, type ArticleSnapshot } from './rows.js';
 import type { ArticleCreateInput, ArticleUpdateInput } from './schemas.js';
@@ -18,13 +18,13 @@ export type ArticleWriteOp = 'create' | 'update' | 'delete' | 'restore' | 'purge
 /** Called inside the write's transaction (search index, change feed …); must be synchronous. */
 export type ArticleListener = (op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null) => void;
 
-const UNIQUE = [
+const UNIQUE: UniqueRule[] = [
   { column: 'articles.slug', code: 'slug-taken', pointer: '/slug', message: 'Another article (perhaps in the trash) has this slug' },
   { column: 'articles.external_id', code: 'external-id-taken', pointer: '/externalId', message: 'Another article has this externalId' },
 ];
 
 const unknownRef = (pointer: string, what: string) =>
-  new AppError(400, 'unknown-reference', `${what} does not exist`, { errors: [{ in: 'body', pointer, message: `No ${what.toLowerCase()} has this id` }] });
+  new AppError('unknown-reference', `${what} does not exist`, { errors: [{ in: 'body', pointer, message: `No ${what.toLowerCase()} has this id` }] });
 
 const cleanTags = (tags: string[]) => [...new Set(tags.map((t) => t.trim().normalize('NFC')))];
 

@@ -1,4 +1,4 @@
-import { badRequest } from '../http/problem.js';
+import { badRequest } from '../common/errors.js';
 
 /**
  * Feed positions are opaque to partners (base64url of a small JSON object), so that the

@@ -1,6 +1,6 @@
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
-import { badRequest } from '../http/problem.js';
+import { badRequest } from './errors.js';
 
 export type RefStores = { sections: Pick<SectionStore, 'resolve' | 'descendantIds'>; sources: Pick<SourceStore, 'resolve'> };
 

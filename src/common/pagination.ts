@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, gt, isNotNull, isNull, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest } from '../http/problem.js';
+import { badRequest } from './errors.js';
 
 /** One way of ordering a list: a column, a direction, and `id` in the same direction as tiebreaker. */
 export type Sort = { key: string; column: SQLiteColumn; desc: boolean; nullable?: boolean };

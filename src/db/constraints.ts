@@ -1,6 +1,6 @@
-import { AppError, conflict } from '../http/problem.js';
+import { AppError, conflict, type ErrorCode } from '../common/errors.js';
 
-type UniqueRule = { column: string; code: string; pointer: string; message: string };
+export type UniqueRule = { column: string; code: ErrorCode; pointer: string; message: string };
 
 /**
  * Turns SQLite's UNIQUE violations into a 409 naming the field, so SQLite's own text never
@@ -11,7 +11,7 @@ export function translateUnique(error: unknown, rules: UniqueRule[]): never {
   if (e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     const rule = rules.find((r) => e.message?.includes(r.column));
     if (rule) throw conflict(rule.code, rule.message, rule.pointer);
-    throw new AppError(409, 'conflict', 'The change conflicts with an existing record');
+    throw new AppError('conflict', 'The change conflicts with an existing record');
   }
   throw error;
 }

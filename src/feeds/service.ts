@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Presenter } from '../articles/present.js';
 import type { ArticleQueries } from '../articles/queries.js';
 import type { Viewer } from '../articles/visibility.js';
-import { notFound } from '../http/problem.js';
+import { notFound } from '../common/errors.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
 import { CONTENT_LANGUAGE, toEntry, type FeedDoc } from './model.js';

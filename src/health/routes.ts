@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/connection.js';
-import { AppError } from '../http/problem.js';
+import { AppError } from '../common/errors.js';
 
 const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
@@ -22,7 +22,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       try {
         db.$client.prepare('SELECT 1').get();
       } catch {
-        throw new AppError(503, 'database-unavailable', 'The database does not answer');
+        throw new AppError('database-unavailable', 'The database does not answer');
       }
       return { status: 'ok' as const };
     },

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { KeyRow } from '../keys/store.js';
 import { SECRET_MAX, SECRET_PREFIX } from '../keys/store.js';
-import { AppError } from './problem.js';
+import { AppError } from '../common/errors.js';
 import { ANONYMOUS, hasScope, type Principal, type Scope } from './principal.js';
 
 export type AuthOptions = {
@@ -15,8 +15,8 @@ const REALM = 'Bearer realm="masthead"';
 const BEARER = /^Bearer +(\S+) *$/i;
 const TOKEN = /^mh_[A-Za-z0-9_-]+$/;
 
-const unauthorized = (code: string, detail: string, challenge: string) =>
-  new AppError(401, code, detail, { headers: { 'www-authenticate': challenge } });
+const unauthorized = (code: 'authentication-required' | 'invalid-token', detail: string, challenge: string) =>
+  new AppError(code, detail, { headers: { 'www-authenticate': challenge } });
 
 const invalidToken = (detail: string) => unauthorized('invalid-token', detail, `${REALM}, error="invalid_token"`);
 
@@ -62,7 +62,7 @@ function enforce(request: FastifyRequest, publicRead: boolean, infrastructure: S
     throw unauthorized('authentication-required', 'This call needs an API key: send "Authorization: Bearer <secret>"', REALM);
   }
   if (!hasScope(p, needed)) {
-    throw new AppError(403, 'insufficient-scope', `This call needs a key with the ${needed} scope; this key has ${p.scope}`, {
+    throw new AppError('insufficient-scope', `This call needs a key with the ${needed} scope; this key has ${p.scope}`, {
       headers: { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${needed}"` },
     });
   }

@@ -2,7 +2,7 @@ import type { FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import fastJson from 'fast-json-stringify';
 import { z } from 'zod';
 import { fieldProblems } from './errors.js';
-import { badRequest, type FieldProblem } from './problem.js';
+import { badRequest, type FieldProblem } from '../common/errors.js';
 
 const PARTS: Record<string, FieldProblem['in']> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { preconditionFailed, badRequest } from './problem.js';
+import { preconditionFailed, badRequest } from '../common/errors.js';
 
 export const etagOf = (version: number) => `"${version}"`;
 

@@ -1,15 +1,22 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { AppError, Problem, STATUS_TITLES, type FieldProblem, type ProblemBody } from './problem.js';
+import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldProblem } from '../common/errors.js';
+import { Problem, STATUS_TITLES, type ProblemBody } from './problem.js';
 
 const ERROR_STATUSES = [400, 401, 403, 404, 409, 412, 413, 415, 429, 500] as const;
 const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
+/** The title of a code from the catalogue (src/common/errors.ts); the status's reason phrase for fastify's own. */
+function titleOf(status: number, code: string): string {
+  const entry = (ERROR_CATALOGUE as Record<string, { status: number; title: string }>)[code];
+  return entry?.status === status ? entry.title : (STATUS_TITLES[status] ?? 'Error');
+}
+
 export function problemBody(request: FastifyRequest, status: number, code: string, detail: string, extra: Partial<ProblemBody> = {}) {
   const body: ProblemBody = {
     type: `urn:masthead:problem:${code}`,
-    title: STATUS_TITLES[status] ?? 'Error',
+    title: titleOf(status, code),
     status,
     detail,
     instance: request.url.split('?')[0],
@@ -28,7 +35,7 @@ function sendProblem(reply: FastifyReply, body: ProblemBody, headers: Record<str
 function fastifyClientError(error: FastifyError): { status: number; code: string; detail: string } | null {
   const status = error.statusCode ?? 500;
   if (status < 400 || status >= 500) return null;
-  const codes: Record<string, string> = {
+  const codes: Record<string, ErrorCode> = {
     FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
     FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
     FST_ERR_CTP_EMPTY_JSON_BODY: 'empty-body',

@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { AppError } from './problem.js';
+import { AppError } from '../common/errors.js';
 
 const WINDOW_MS = 60_000;
 
@@ -29,7 +29,7 @@ export const limitsPlugin = fp(
       allowList: (request) => request.principal.scope === 'admin',
       errorResponseBuilder: (_request, context) => {
         const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
-        return new AppError(429, 'rate-limited', `Too many requests: at most ${context.max} a minute; try again in ${seconds} s`, {
+        return new AppError('rate-limited', `Too many requests: at most ${context.max} a minute; try again in ${seconds} s`, {
           headers: { 'retry-after': String(seconds) },
         });
       },

@@ -27,7 +27,7 @@ export const Problem = z
     id: 'Problem',
     example: {
       type: 'urn:masthead:problem:validation-failed',
-      title: 'Bad Request',
+      title: 'The request is not valid',
       status: 400,
       detail: 'The request is not valid: 1 problem',
       instance: '/v1/articles',
@@ -38,29 +38,6 @@ export const Problem = z
   });
 
 export type ProblemBody = z.infer<typeof Problem>;
-export type FieldProblem = NonNullable<ProblemBody['errors']>[number];
-
-/** The one error type: carries its status and a stable code; the root handler renders it. */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly extra: { errors?: FieldProblem[]; currentVersion?: number; headers?: Record<string, string> } = {},
-  ) {
-    super(message);
-  }
-}
-
-export const notFound = (what: string) => new AppError(404, 'not-found', `${what} was not found`);
-export const conflict = (code: string, message: string, pointer?: string) =>
-  new AppError(409, code, message, pointer ? { errors: [{ in: 'body', pointer, message }] } : {});
-export const badRequest = (message: string, errors?: FieldProblem[]) =>
-  new AppError(400, 'validation-failed', message, errors ? { errors } : {});
-export const preconditionFailed = (currentVersion: number) =>
-  new AppError(412, 'version-mismatch', `The resource has changed: its current version is ${currentVersion}`, {
-    currentVersion,
-  });
 
 export const STATUS_TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -77,4 +54,5 @@ export const STATUS_TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  507: 'Insufficient Storage',
 };

@@ -4,7 +4,7 @@ import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } fr
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
 import type { Db } from '../db/connection.js';
 import { apiKeys, sections, sources } from '../db/schema.js';
-import { AppError, notFound, type FieldProblem } from '../http/problem.js';
+import { AppError, notFound, type FieldProblem } from '../common/errors.js';
 import type { ApiKeyCreateInput, ApiKeyDto, KeyScopeName } from './schemas.js';
 
 export type KeyRow = typeof apiKeys.$inferSelect;
@@ -58,7 +58,7 @@ export function createKeyStore(db: Db, clock: Clock, opts: KeyStoreOptions = {})
         if (!known.has(s)) errors.push({ in: 'body', pointer: `/${field}/${i}`, message: `No ${field === 'sections' ? 'section' : 'source'} has the slug ${s}` });
       });
     }
-    if (errors.length > 0) throw new AppError(400, 'unknown-reference', `The key names ${errors.length} unknown or misplaced reference(s)`, { errors });
+    if (errors.length > 0) throw new AppError('unknown-reference', `The key names ${errors.length} unknown or misplaced reference(s)`, { errors });
   }
 
   function insert(name: string, scope: KeyScopeName, secret: string, limits: Pick<ApiKeyCreateInput, 'sections' | 'sources'> = {}) {

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import { toIso, type Clock } from '../common/time.js';
 import type { Db } from '../db/connection.js';
 import { articles, relatedLinks } from '../db/schema.js';
-import { AppError, badRequest, notFound } from '../http/problem.js';
+import { AppError, badRequest, notFound } from '../common/errors.js';
 import { canSee, type Viewer } from '../articles/visibility.js';
 import { MAX_LINKS_PER_ARTICLE, type RelatedLinkCreateInput, type RelatedLinkDto, type RelatedLinkUpdateInput } from './schemas.js';
 
@@ -65,11 +65,11 @@ export function createRelatedLinkStore(db: Db, clock: Clock, listeners: LinkList
       const now = clock();
       return db.transaction(() => {
         const count = db.select({ n: sql<number>`count(*)` }).from(relatedLinks).where(eq(relatedLinks.articleId, articleId)).get()!.n;
-        if (count >= MAX_LINKS_PER_ARTICLE) throw new AppError(409, 'too-many-links', `An article has at most ${MAX_LINKS_PER_ARTICLE} related links`);
+        if (count >= MAX_LINKS_PER_ARTICLE) throw new AppError('too-many-links', `An article has at most ${MAX_LINKS_PER_ARTICLE} related links`);
         if ('targetArticleId' in input) {
           if (input.targetArticleId === articleId) throw badRequest('An article cannot link to itself', [{ in: 'body', pointer: '/targetArticleId', message: 'Must be another article' }]);
           if (!db.select({ id: articles.id }).from(articles).where(eq(articles.id, input.targetArticleId)).get()) {
-            throw new AppError(400, 'unknown-reference', 'The target article does not exist', { errors: [{ in: 'body', pointer: '/targetArticleId', message: 'No article has this id' }] });
+            throw new AppError('unknown-reference', 'The target article does not exist', { errors: [{ in: 'body', pointer: '/targetArticleId', message: 'No article has this id' }] });
           }
         }
         const position =

@@ -3,7 +3,7 @@ import { decodeTupleCursor, encodeTupleCursor, fingerprint } from '../common/pag
 import { toIsoOrNull } from '../common/time.js';
 import type { Db } from '../db/connection.js';
 import { articles, articleTags } from '../db/schema.js';
-import { AppError, badRequest } from '../http/problem.js';
+import { AppError, badRequest } from '../common/errors.js';
 import { visibleWhere, type Viewer } from '../articles/visibility.js';
 import { tagsOf } from '../common/filter-refs.js';
 import { parseSearchQuery } from './query.js';

@@ -3,11 +3,11 @@ import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } fr
 import { slugify, uniqueSlug } from '../common/slug.js';
 import { toIso, type Clock } from '../common/time.js';
 import { changesNothing } from '../common/patch.js';
-import { withUnique } from '../db/constraints.js';
+import { withUnique, type UniqueRule } from '../db/constraints.js';
 import type { Db } from '../db/connection.js';
 import { articles, sections } from '../db/schema.js';
 import { checkVersion } from '../http/conditional.js';
-import { AppError, badRequest, conflict, notFound } from '../http/problem.js';
+import { AppError, badRequest, conflict, notFound } from '../common/errors.js';
 import type { SectionCreateInput, SectionDto, SectionTreeNode, SectionUpdateInput } from './schemas.js';
 
 type Row = typeof sections.$inferSelect;
@@ -28,7 +28,7 @@ export const toSection = (r: Row): SectionDto => ({
 });
 
 const BY_POSITION: Sort = { key: 'position', column: sections.position, desc: false };
-const UNIQUE = [{ column: 'sections.slug', code: 'slug-taken', pointer: '/slug', message: 'Another section has this slug' }];
+const UNIQUE: UniqueRule[] = [{ column: 'sections.slug', code: 'slug-taken', pointer: '/slug', message: 'Another section has this slug' }];
 
 export type SectionListOptions = { limit: number; cursor?: string; parent?: string };
 
@@ -50,7 +50,7 @@ export function createSectionStore(db: Db, clock: Clock, listeners: SectionListe
   function checkParent(id: number | null, parentId: number | null | undefined) {
     if (parentId === null || parentId === undefined) return;
     if (!rowById(parentId)) {
-      throw new AppError(400, 'unknown-reference', `Section ${parentId} does not exist`, {
+      throw new AppError('unknown-reference', `Section ${parentId} does not exist`, {
         errors: [{ in: 'body', pointer: '/parentId', message: 'No section has this id' }],
       });
     }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Viewer } from '../articles/visibility.js';
 import type { PublicUrls } from '../feeds/urls.js';
 import { notModified } from '../http/conditional.js';
-import { AppError, notFound } from '../http/problem.js';
+import { AppError, notFound } from '../common/errors.js';
 import type { SitemapArticle, SitemapStore } from './store.js';
 import { newsUrlset, sitemapIndex, urlset } from './xml.js';
 
@@ -36,7 +36,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
   /** Sitemaps list what readers see, whoever asks; with public read off they are not public either. */
   function readerOf(request: FastifyRequest): Viewer {
     if (!deps.publicRead && request.principal.keyId === null) {
-      throw new AppError(401, 'authentication-required', 'Public read is off: sitemaps need an API key too', { headers: { 'www-authenticate': 'Bearer realm="masthead"' } });
+      throw new AppError('authentication-required', 'Public read is off: sitemaps need an API key too', { headers: { 'www-authenticate': 'Bearer realm="masthead"' } });
     }
     return { ...deps.viewerOf(request), editor: false };
   }

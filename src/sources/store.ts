@@ -3,11 +3,11 @@ import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } fr
 import { slugify, uniqueSlug } from '../common/slug.js';
 import { toIso, type Clock } from '../common/time.js';
 import { changesNothing } from '../common/patch.js';
-import { withUnique } from '../db/constraints.js';
+import { withUnique, type UniqueRule } from '../db/constraints.js';
 import type { Db } from '../db/connection.js';
 import { articles, sources } from '../db/schema.js';
 import { checkVersion } from '../http/conditional.js';
-import { conflict, notFound } from '../http/problem.js';
+import { conflict, notFound } from '../common/errors.js';
 import type { SourceCreateInput, SourceDto, SourceUpdateInput } from './schemas.js';
 
 type Row = typeof sources.$inferSelect;
@@ -27,7 +27,7 @@ export const toSource = (r: Row): SourceDto => ({
 });
 
 const BY_NAME: Sort = { key: 'name', column: sources.name, desc: false };
-const UNIQUE = [{ column: 'sources.slug', code: 'slug-taken', pointer: '/slug', message: 'Another source has this slug' }];
+const UNIQUE: UniqueRule[] = [{ column: 'sources.slug', code: 'slug-taken', pointer: '/slug', message: 'Another source has this slug' }];
 
 export function createSourceStore(db: Db, clock: Clock, listeners: SourceListener[] = []) {
   const emit: SourceListener = (op, row, previous) => listeners.forEach((l) => l(op, row, previous));

@@ -1,5 +1,5 @@
 import type { ArticleStore, ArticleUpdateWrite } from '../articles/store.js';
-import { AppError } from '../http/problem.js';
+import { AppError } from '../common/errors.js';
 import type { SearchIndex } from '../search/index.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
@@ -27,7 +27,7 @@ export type Settled = 'created' | 'updated' | 'unchanged';
 export type Applied = { status: Settled; id: number; slug?: string; pendingLinks?: string };
 
 /** A problem with one line: rolled back to its savepoint and reported, never a reason to stop. */
-export const lineProblem = (pointer: string, message: string) => new AppError(400, 'invalid-line', message, { errors: [{ in: 'body', pointer, message }] });
+export const lineProblem = (pointer: string, message: string) => new AppError('invalid-line', message, { errors: [{ in: 'body', pointer, message }] });
 
 function guardMode(mode: ImportMode, exists: boolean, key: string) {
   if (exists && mode === 'create-only') throw lineProblem(key, 'A record with this key exists already (mode=create-only)');

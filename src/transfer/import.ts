@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ArticleStore } from '../articles/store.js';
 import type { Db } from '../db/connection.js';
-import { AppError } from '../http/problem.js';
+import { AppError } from '../common/errors.js';
 import type { SearchIndex } from '../search/index.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';
@@ -27,7 +27,7 @@ export type ImportOptions = { mode: ImportMode; batchSize: number; dryRun: boole
 /** Receives the results of each committed batch (and of the links settled at the end), in that order. */
 export type ResultSink = (results: ImportLineResultDto[]) => void;
 
-const aborted = () => new AppError(400, 'body-incomplete', 'The body ended before it was complete (the client went away)');
+const aborted = () => new AppError('body-incomplete', 'The body ended before it was complete (the client went away)');
 
 /**
  * The end of the import: links still waiting resolve now, or their lines fail (the articles

@@ -1,4 +1,4 @@
-import { AppError } from '../http/problem.js';
+import { AppError } from '../common/errors.js';
 
 /** One line of the body: its text, or why it cannot be read. Blank lines are not yielded but are counted. */
 export type RawLine = { line: number; text: string } | { line: number; problem: string };
@@ -15,7 +15,7 @@ const CR = 0x0d;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export const bodyTooLarge = (max: number) => new AppError(413, 'body-too-large', `The body is larger than the import limit of ${max} bytes`);
+export const bodyTooLarge = (max: number) => new AppError('body-too-large', `The body is larger than the import limit of ${max} bytes`);
 
 function decodeLine(line: number, bytes: Buffer): RawLine | null {
   let end = bytes.length;

@@ -1,4 +1,4 @@
-import { AppError } from '../http/problem.js';
+import { AppError } from '../common/errors.js';
 import type { LineKeys } from './parse.js';
 import type { ImportErrorDto, ImportLineResultDto, ImportSummaryDto, ImportTotalsDto, LineProblemDto, LineStatus } from './schemas.js';
 

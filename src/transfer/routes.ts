@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { validatorCompiler } from '../http/compilers.js';
 import { problemBody } from '../http/errors.js';
-import { AppError } from '../http/problem.js';
+import { AppError } from '../common/errors.js';
 import { resolveFilterRefs } from '../common/filter-refs.js';
 import type { SectionStore } from '../sections/store.js';
 import type { SourceStore } from '../sources/store.js';

@@ -3,7 +3,7 @@ import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } fr
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
 import type { Db } from '../db/connection.js';
 import { webhookDeliveries, webhooks } from '../db/schema.js';
-import { badRequest, notFound } from '../http/problem.js';
+import { badRequest, notFound } from '../common/errors.js';
 import { checkWebhookUrl } from './guard.js';
 import type { DeliveryDto, WebhookCreateInput, WebhookDto, WebhookUpdateInput } from './schemas.js';
 import { newSecret } from './send.js';
