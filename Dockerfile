@@ -31,7 +31,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# dist/db/connection.js reads migrations from ../../migrations, i.e. /app/migrations.
+# dist/store/sqlite/connection.js reads migrations from ../../../migrations/sqlite, i.e. /app/migrations.
 COPY migrations ./migrations
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

@@ -18,10 +18,11 @@ import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../src/common/time.js';
-import { migrateDatabase, openDatabase } from '../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../src/store/sqlite/connection.js';
 import { createImportDeps } from '../src/transfer/deps.js';
 import { runImport } from '../src/transfer/import.js';
 import { generate, writeNdjson } from './generate.js';
+import { createSqliteStore } from '../src/store/sqlite/store.js';
 
 /** seconds is wall-clock; cpuSeconds is this process's user + system time, all threads (a fairer figure on a shared machine). */
 type Result = {
@@ -73,7 +74,7 @@ async function child(file: string, dbPath: string, batchSize: number, threads: n
   const cpu = process.cpuUsage();
   const mainCpu = mainThreadCpuSeconds();
   const totals = await runImport(
-    createImportDeps(db, systemClock),
+    createImportDeps(createSqliteStore(db), systemClock),
     createReadStream(file),
     { mode: 'upsert', batchSize, dryRun: false, keyId: null, limits: { maxBytes: Number.MAX_SAFE_INTEGER, maxLineBytes: 5 * 1024 * 1024 }, threads },
     () => {},

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { htmlToText } from '../src/articles/html.js';
 import type { Viewer } from '../src/articles/visibility.js';
-import { migrateDatabase, openDatabase, type Db } from '../src/db/connection.js';
+import { migrateDatabase, openDatabase, type Db } from '../src/store/sqlite/connection.js';
 import { reindex } from '../src/search/index.js';
 import { parseSearchQuery } from '../src/search/query.js';
 import { createContentGeneration } from '../src/common/generation.js';

@@ -12,9 +12,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, type Db } from '../src/db/connection.js';
+import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, type Db } from '../src/store/sqlite/connection.js';
 import { createStores } from '../src/stores.js';
 import { DEFAULT_SEED, generate, type ArticleRecord, type ImportRecord } from './generate.js';
+import { createSqliteStore } from '../src/store/sqlite/store.js';
 
 export const CACHE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.cache');
 /** Articles per outer transaction: large enough to amortise the commit, small enough to report progress. */
@@ -49,8 +50,9 @@ function settableClock() {
 
 /** The server's own wiring (search index, change feed, outbox): see src/stores.ts. */
 function storesFor(db: Db, clock: () => number) {
-  const { sections, sources, articles } = createStores(db, clock);
-  return { sections, sources, articles };
+  // Sections and sources through the import's synchronous path: they load inside batched()'s open transaction.
+  const { importCatalog, articles } = createStores(createSqliteStore(db), clock);
+  return { ...importCatalog, articles };
 }
 
 /**
@@ -132,10 +134,10 @@ async function loadRecord(stores: Stores, ids: Ids, time: ReturnType<typeof sett
   time.set(Date.UTC(2021, 9, 1));
   if (record.type === 'section') {
     const parentId = record.parent === null ? null : ids.sections.get(record.parent)!;
-    const row = await stores.sections.create({ slug: record.slug, name: record.name, description: record.description, position: record.position, parentId });
+    const row = stores.sections.createSync({ slug: record.slug, name: record.name, description: record.description, position: record.position, parentId });
     ids.sections.set(record.slug, row.id);
   } else if (record.type === 'source') {
-    const row = await stores.sources.create({ slug: record.slug, name: record.name, url: record.url, kind: record.kind });
+    const row = stores.sources.createSync({ slug: record.slug, name: record.name, url: record.url, kind: record.kind });
     ids.sources.set(record.slug, row.id);
   }
 }

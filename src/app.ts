@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createRequire } from 'node:module';
 import type { Config } from './config.js';
-import type { Db } from './db/connection.js';
+import type { Store } from './store/port.js';
 import { systemClock, type Clock } from './common/time.js';
 import { healthRoutes } from './health/routes.js';
 import { serializerCompiler, validatorCompiler } from './http/compilers.js';
@@ -50,7 +50,8 @@ import { createWebhookWorker } from './webhooks/worker.js';
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 export type Deps = {
-  db: Db;
+  /** The storage port (src/store/port.ts): the SQLite adapter (openSqliteStore). */
+  store: Store;
   clock?: Clock;
   /** A pino logger; defaults to fastify's logger at config.logLevel, with credentials redacted (see http/logging.ts). */
   logger?: FastifyServerOptions['loggerInstance'];
@@ -75,7 +76,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
     reply.header('x-request-id', request.id);
   });
 
-  const { db } = deps;
+  const { store } = deps;
+  const db = store.legacy.db;
   const keys = createKeyStore(db, clock);
 
   await app.register(errorsPlugin);
@@ -88,7 +90,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
 
-  const { changes, sections, sources, articles, links, search: searchIndex, generation } = createStores(db, clock);
+  const { changes, sections, sources, articles, links, search: searchIndex, generation, importCatalog } = createStores(store, clock);
   const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
   app.decorate('webhooks', worker);
   if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
@@ -103,7 +105,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const { articleUrlTemplate, publicationName, sitemapPageSize } = config.syndication;
   const urls = createPublicUrls(config.publicBaseUrl, articleUrlTemplate);
 
-  await app.register(healthRoutes, { db });
+  await app.register(healthRoutes, { store });
   await app.register(
     async (v1) => {
       await v1.register(sectionRoutes, { sections });
@@ -114,7 +116,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(keyRoutes, { keys });
       await v1.register(searchRoutes, { search: createSearchStore(db, { generation, cacheSize: config.searchCacheSize }), viewerOf, sections, sources });
       await v1.register(transferRoutes, {
-        importDeps: { db, sections, sources, articles, search: searchIndex, transfer: createTransferStore(db, clock) },
+        importDeps: { db, ...importCatalog, articles, search: searchIndex, transfer: createTransferStore(db, clock) },
         sections,
         sources,
         bodyLimit: config.importBodyLimit,

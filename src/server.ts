@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
-import { migrateDatabase, openDatabase } from './db/connection.js';
+import { openStore } from './store/open.js';
 import { loadDemo } from './demo/seed.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
 import { createKeyStore } from './keys/store.js';
@@ -33,15 +33,14 @@ export function limitHeapGrowth(percent: number): void {
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
   limitHeapGrowth(config.heapGrowingPercent);
-  const db = openDatabase(config.databasePath, { cacheMiB: PAGE_CACHE_MIB });
-  const { fresh } = migrateDatabase(db);
-  const app = await buildApp(config, { db });
-  await bootstrapKeys(createKeyStore(db, systemClock), config.adminKey, app.log);
+  const { store, fresh } = await openStore({ databasePath: config.databasePath, cacheMiB: PAGE_CACHE_MIB });
+  const app = await buildApp(config, { store });
+  await bootstrapKeys(createKeyStore(store.legacy.db, systemClock), config.adminKey, app.log);
   if (fresh && config.demo) {
-    const loaded = await loadDemo(db);
+    const loaded = await loadDemo(store);
     app.log.info(loaded, 'first run: loaded the demo content from the seed page (MASTHEAD_DEMO=off to skip)');
   }
-  app.addHook('onClose', async () => db.$client.close());
+  app.addHook('onClose', () => store.close());
   await app.ready();
   await app.listen({ port: config.port, host: config.host });
 

@@ -1,9 +1,9 @@
 import { inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/connection.js';
-import { sections, sources } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { sections, sources } from '../store/sqlite/schema.js';
 import type { RelatedLinkStore } from '../related-links/store.js';
-import { toSection } from '../sections/store.js';
-import { toSource } from '../sources/store.js';
+import { toSection } from '../sections/service.js';
+import { toSource } from '../sources/service.js';
 import { toArticle, type ArticleRow } from './rows.js';
 import type { ArticleDto, Include } from './schemas.js';
 import type { ListRow } from './queries.js';

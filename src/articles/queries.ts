@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
-import type { Db } from '../db/connection.js';
-import { articles, articleTags } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { articles, articleTags } from '../store/sqlite/schema.js';
 import { AppError } from '../common/errors.js';
 import type { ArticleRow } from './rows.js';
 import type { ArticleListQueryInput } from './schemas.js';

@@ -1,6 +1,6 @@
 import { toIso, toIsoOrNull } from '../common/time.js';
 import { getTableColumns } from 'drizzle-orm';
-import { articles } from '../db/schema.js';
+import { articles } from '../store/sqlite/schema.js';
 import type { ArticleDto } from './schemas.js';
 
 export type ArticleRow = typeof articles.$inferSelect;

@@ -1,10 +1,10 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { slugify, uniqueSlug } from '../common/slug.js';
 import type { Clock } from '../common/time.js';
-import { withUnique, type UniqueRule } from '../db/constraints.js';
-import type { Db } from '../db/connection.js';
-import { articleRevisions, articleSlugHistory, articles, articleTags, sections, sources } from '../db/schema.js';
-import { checkVersion } from '../http/conditional.js';
+import { withUnique } from '../store/sqlite/constraints.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { articleRevisions, articleSlugHistory, articles, articleTags, sections, sources } from '../store/sqlite/schema.js';
+import { checkVersion } from '../common/versioned.js';
 import { AppError, notFound } from '../common/errors.js';
 import { htmlToText, prepareBody, type PreparedBody } from './html.js';
 import { ARTICLE_SQL_COLUMNS, fromSqlRow, snapshotOf, SNAPSHOT_FIELDS, type ArticleRow, type ArticleSnapshot } from './rows.js';
@@ -17,11 +17,6 @@ export type ArticleHead = Pick<ArticleRow, 'id' | 'status' | 'publishedAt' | 'de
 export type ArticleWriteOp = 'create' | 'update' | 'delete' | 'restore' | 'purge';
 /** Called inside the write's transaction (search index, change feed …); must be synchronous. */
 export type ArticleListener = (op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null) => void;
-
-const UNIQUE: UniqueRule[] = [
-  { column: 'articles.slug', code: 'slug-taken', pointer: '/slug', message: 'Another article (perhaps in the trash) has this slug' },
-  { column: 'articles.external_id', code: 'external-id-taken', pointer: '/externalId', message: 'Another article has this externalId' },
-];
 
 const unknownRef = (pointer: string, what: string) =>
   new AppError('unknown-reference', `${what} does not exist`, { errors: [{ in: 'body', pointer, message: `No ${what.toLowerCase()} has this id` }] });
@@ -135,7 +130,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
       db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, changes.slug)).run();
       db.insert(articleSlugHistory).values({ slug: current.slug, articleId: current.id, createdAt: clock() }).onConflictDoNothing().run();
     }
-    const row = withUnique(UNIQUE, () =>
+    const row = withUnique(() =>
       db
         .update(articles)
         .set({ ...changes, version: current.version + 1, updatedAt: clock(), updatedBy: keyId })
@@ -176,7 +171,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
         createdBy: keyId,
         updatedBy: keyId,
       };
-      const row = withUnique(UNIQUE, () => fromSqlRow(insertRow.get(values))!);
+      const row = withUnique(() => fromSqlRow(insertRow.get(values))!);
       writeTags(row.id, row.tags);
       emit('create', row, null);
       return row;

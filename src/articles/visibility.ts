@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, lte, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Clock } from '../common/time.js';
-import type { Db } from '../db/connection.js';
-import { articles } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { articles } from '../store/sqlite/schema.js';
 import { isEditor, type Principal } from '../http/principal.js';
 
 /**

@@ -1,5 +1,5 @@
 import { toIso } from '../common/time.js';
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 import type { Viewer } from '../articles/visibility.js';
 import { encodePosition } from './cursor.js';
 import type { ChangeEventDto } from './schemas.js';

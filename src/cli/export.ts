@@ -4,9 +4,9 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../common/time.js';
-import { migrateDatabase, openDatabase, type Db } from '../db/connection.js';
-import { createSectionStore } from '../sections/store.js';
-import { createSourceStore } from '../sources/store.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/port.js';
+import { createStores } from '../stores.js';
 import { exportNdjson, type ExportFilters } from '../transfer/export.js';
 import { ExportQuery } from '../transfer/schemas.js';
 import type { TransferEnv, TransferIo } from './import.js';
@@ -18,16 +18,16 @@ export const EXPORT_USAGE = `  masthead export [--out FILE] [--section S] [--sou
 
 type Out = NodeJS.WritableStream;
 
-async function filtersOf(db: Db, q: ReturnType<typeof ExportQuery.parse>): Promise<ExportFilters | string> {
+async function filtersOf(store: Store, q: ReturnType<typeof ExportQuery.parse>): Promise<ExportFilters | string> {
   const filters: ExportFilters = {};
+  const { sections, sources } = createStores(store, systemClock);
   if (q.section !== undefined) {
-    const sections = createSectionStore(db, systemClock);
     const section = await sections.resolve(q.section);
     if (!section) return `--section: no section has the id or slug ${q.section}`;
     filters.sectionIds = await sections.descendantIds(section.id);
   }
   if (q.source !== undefined) {
-    const source = await createSourceStore(db, systemClock).resolve(q.source);
+    const source = await sources.resolve(q.source);
     if (!source) return `--source: no source has the id or slug ${q.source}`;
     filters.sourceId = source.id;
   }
@@ -81,17 +81,16 @@ export async function exportCommand(args: string[], io: TransferIo & { stdout: O
     }
     await writeAll(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), out, io);
   } else {
-    const db = openDatabase(values.database ?? env.databasePath);
+    const { store } = await openStore({ databasePath: values.database ?? env.databasePath });
     try {
-      migrateDatabase(db);
-      const filters = await filtersOf(db, parsed.data);
+      const filters = await filtersOf(store, parsed.data);
       if (typeof filters === 'string') {
         io.err(filters);
         return 2;
       }
-      await writeAll(exportNdjson(db, filters), out, io);
+      await writeAll(exportNdjson(store.legacy.db, filters), out, io);
     } finally {
-      db.$client.close();
+      await store.close();
     }
   }
   if (file) {

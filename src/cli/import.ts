@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../common/time.js';
-import { migrateDatabase, openDatabase } from '../db/connection.js';
+import { openStore } from '../store/open.js';
 import { createImportDeps } from '../transfer/deps.js';
 import { runImport } from '../transfer/import.js';
 import { createSummary } from '../transfer/report.js';
@@ -64,14 +64,13 @@ async function viaServer(input: NodeJS.ReadableStream, query: URLSearchParams, u
 }
 
 async function direct(input: NodeJS.ReadableStream, query: ReturnType<typeof ImportQuery.parse>, databasePath: string, io: TransferIo): Promise<number> {
-  const db = openDatabase(databasePath);
+  const { store } = await openStore({ databasePath });
   try {
-    migrateDatabase(db);
     const progress = createProgress(io.progress, 'imported');
     const summary = createSummary();
     const state = { lines: 0, errors: 0 };
     const opts = { mode: query.mode, batchSize: query.batchSize, dryRun: query.dryRun === 'true', keyId: null, limits: { maxBytes: Number.MAX_SAFE_INTEGER, maxLineBytes: MAX_LINE_BYTES } };
-    const totals = await runImport(createImportDeps(db, systemClock), input as AsyncIterable<Buffer>, opts, (results) => {
+    const totals = await runImport(createImportDeps(store, systemClock), input as AsyncIterable<Buffer>, opts, (results) => {
       summary.add(results);
       for (const r of results) state.lines = Math.max(state.lines, r.line);
       state.errors += results.filter((r) => r.status === 'failed').length;
@@ -80,7 +79,7 @@ async function direct(input: NodeJS.ReadableStream, query: ReturnType<typeof Imp
     progress.done({ lines: totals.lines, errors: totals.failed });
     return report(summary.finish(totals), io);
   } finally {
-    db.$client.close();
+    await store.close();
   }
 }
 

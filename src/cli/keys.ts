@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { systemClock, type Clock } from '../common/time.js';
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 import { AppError } from '../common/errors.js';
 import { ApiKeyCreate, type ApiKeyDto } from '../keys/schemas.js';
 import { createKeyStore } from '../keys/store.js';

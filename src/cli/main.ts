@@ -3,7 +3,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrateDatabase, openDatabase } from '../db/connection.js';
+import { migrateDatabase, openDatabase } from '../store/sqlite/connection.js';
 import { startServer } from '../server.js';
 import { KEYS_USAGE, keysCommand } from './keys.js';
 import { reindex } from '../search/index.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 import type { Viewer } from '../articles/visibility.js';
 import type { ContentGeneration } from './generation.js';
 

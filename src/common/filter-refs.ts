@@ -1,8 +1,8 @@
-import type { SectionStore } from '../sections/store.js';
-import type { SourceStore } from '../sources/store.js';
+import type { SectionService } from '../sections/service.js';
+import type { SourceService } from '../sources/service.js';
 import { badRequest } from './errors.js';
 
-export type RefStores = { sections: Pick<SectionStore, 'resolve' | 'descendantIds'>; sources: Pick<SourceStore, 'resolve'> };
+export type RefStores = { sections: Pick<SectionService, 'resolve' | 'descendantIds'>; sources: Pick<SourceService, 'resolve'> };
 
 const unknown = (pointer: string, what: string) =>
   badRequest(`Unknown ${what}`, [{ in: 'query', pointer, message: `No ${what} has this id or slug` }]);

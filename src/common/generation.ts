@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 
 /**
  * A number that changes whenever an answer built from content may have changed (search hits,

@@ -15,7 +15,7 @@ export function fingerprint(filters: Record<string, unknown>): string {
   return createHash('sha256').update(stable).digest('base64url').slice(0, 10);
 }
 
-export function encodeCursor(sort: Sort, filters: string, value: CursorValue, id: number): string {
+export function encodeCursor(sort: Pick<Sort, 'key'>, filters: string, value: CursorValue, id: number): string {
   const cursor: Cursor = { s: sort.key, f: filters, v: value, id };
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
@@ -23,7 +23,7 @@ export function encodeCursor(sort: Sort, filters: string, value: CursorValue, id
 const invalid = (message: string) => badRequest(message, [{ in: 'query', pointer: '/cursor', message }]);
 
 /** Reads a cursor back; a cursor that is malformed or was made for another sort or filter is a 400. */
-export function decodeCursor(raw: string, sort: Sort, filters: string): { v: CursorValue; id: number } {
+export function decodeCursor(raw: string, sort: Pick<Sort, 'key'>, filters: string): { v: CursorValue; id: number } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
@@ -39,6 +39,31 @@ export function decodeCursor(raw: string, sort: Sort, filters: string): { v: Cur
     throw invalid('The cursor was made for another sort or other filters; start again without it');
   }
   return { v: c.v as CursorValue, id: c.id as number };
+}
+
+export type KeysetQuery = { limit: number; cursor?: string };
+
+/**
+ * One page of a keyset list, for every list ordered by one value and id: reads the cursor (bound
+ * to the sort `key` and the `filters`), asks `fetch` for one row more than the page holds, and
+ * makes the next cursor from the last row when there is more. `fetch` gets the (value, id) to
+ * start after, or nothing for the first page.
+ */
+export async function keysetPage<Row extends { id: number }, V extends string | number>(
+  key: string,
+  filters: Record<string, unknown>,
+  query: KeysetQuery,
+  valueOf: (row: Row) => V,
+  fetch: (after: { value: V; id: number } | undefined, limit: number) => Promise<Row[]>,
+): Promise<{ rows: Row[]; nextCursor: string | null }> {
+  const bound = fingerprint(filters);
+  const at = query.cursor === undefined ? undefined : decodeCursor(query.cursor, { key }, bound);
+  if (at && at.v === null) throw invalid('The cursor is not valid');
+  const rows = await fetch(at && { value: at.v as V, id: at.id }, query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > query.limit && last ? encodeCursor({ key }, bound, valueOf(last), last.id) : null;
+  return { rows: page, nextCursor };
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { Tx } from '../store/port.js';
+import { isSlugTaken } from '../store/unique.js';
 import { pinyin } from 'pinyin-pro';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -23,16 +25,39 @@ export function slugify(text: string, max = SLUG_MAX): string {
   return (lastDash > 0 ? cut.slice(0, lastDash) : ascii.slice(0, max)).replace(/-+$/, '');
 }
 
-/**
- * The first of base, base-2, base-3 … that `taken` says is free. Synchronous, because it runs
- * inside better-sqlite3 transactions, where the check and the insert must not be interleaved.
- */
-export function uniqueSlug(base: string, taken: (slug: string) => boolean, fallback = 'item'): string {
-  const root = base || fallback;
-  if (!taken(root)) return root;
+/** base, base-2, base-3 …, each cut to SLUG_MAX on a syllable boundary. */
+function* candidates(base: string): Generator<string> {
+  yield base;
   for (let n = 2; ; n++) {
     const suffix = `-${n}`;
-    const candidate = root.slice(0, SLUG_MAX - suffix.length).replace(/-+$/, '') + suffix;
-    if (!taken(candidate)) return candidate;
+    yield base.slice(0, SLUG_MAX - suffix.length).replace(/-+$/, '') + suffix;
   }
+}
+
+/**
+ * The first of base, base-2, base-3 … that `taken` says is free. Synchronous, for the stores
+ * still inside better-sqlite3 transactions, where the check and the insert are not interleaved.
+ */
+export function uniqueSlug(base: string, taken: (slug: string) => boolean, fallback = 'item'): string {
+  for (const candidate of candidates(base || fallback)) if (!taken(candidate)) return candidate;
+  throw new Error('unreachable');
+}
+
+/**
+ * Inserts with the slug the client chose (a collision is its 409), or with the first free one of
+ * base, base-2 … . The check only skips known slugs; the unique constraint decides: a writer that
+ * took the same candidate a moment earlier makes the insert fail in its savepoint, and the next
+ * candidate is tried.
+ */
+export async function withFreshSlug<Row>(tx: Tx, chosen: string | undefined, base: string, insert: (tx: Tx, slug: string) => Promise<Row>, taken: (slug: string) => Promise<boolean>): Promise<Row> {
+  if (chosen !== undefined) return insert(tx, chosen);
+  for (const candidate of candidates(base)) {
+    if (await taken(candidate)) continue;
+    try {
+      return await tx.savepoint((sp) => insert(sp, candidate));
+    } catch (error) {
+      if (!isSlugTaken(error)) throw error;
+    }
+  }
+  throw new Error('unreachable');
 }

@@ -1,11 +1,11 @@
 import { systemClock, type Clock } from '../common/time.js';
-import type { Db } from '../db/connection.js';
+import type { Store } from '../store/port.js';
 import { createStores } from '../stores.js';
 import { DEMO_ARTICLE, DEMO_RELATED_HEADLINES, DEMO_SECTIONS } from './content.js';
 
 /** Loads the seed page through the same stores the API uses (sanitising, slugs, tags). */
-export async function loadDemo(db: Db, clock: Clock = systemClock) {
-  const { sections, sources, articles, links } = createStores(db, clock);
+export async function loadDemo(store: Store, clock: Clock = systemClock) {
+  const { sections, sources, articles, links } = createStores(store, clock);
 
   const ids = new Map<string, number>();
   for (const [position, s] of DEMO_SECTIONS.entries()) {

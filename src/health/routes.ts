@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../db/connection.js';
+import type { Store } from '../store/port.js';
 import { AppError } from '../common/errors.js';
 
 const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
-export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping'> }> = async (app, { store }) => {
   // Probes run every few seconds: their requests are not worth an info log line each.
   app.get('/healthz', {
     logLevel: 'warn',
@@ -20,7 +20,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     schema: { tags: ['system'], operationId: 'getReadiness', summary: 'Readiness: the database answers', response: { 200: Health } },
     handler: async () => {
       try {
-        db.$client.prepare('SELECT 1').get();
+        await store.ping();
       } catch {
         throw new AppError('database-unavailable', 'The database does not answer');
       }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { preconditionFailed, badRequest } from '../common/errors.js';
+import { badRequest } from '../common/errors.js';
 
 export const etagOf = (version: number) => `"${version}"`;
 
@@ -44,8 +44,4 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
     throw badRequest(message, [{ in: 'headers', pointer: '/if-match', message }]);
   }
   return Number(m[1]);
-}
-
-export function checkVersion(expected: number | undefined, current: number): void {
-  if (expected !== undefined && expected !== current) throw preconditionFailed(current);
 }

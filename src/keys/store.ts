@@ -2,8 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
-import type { Db } from '../db/connection.js';
-import { apiKeys, sections, sources } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { apiKeys, sections, sources } from '../store/sqlite/schema.js';
 import { AppError, notFound, type FieldProblem } from '../common/errors.js';
 import type { ApiKeyCreateInput, ApiKeyDto, KeyScopeName } from './schemas.js';
 

@@ -4,11 +4,11 @@ import type { ArticleStore } from '../articles/store.js';
 import type { Viewer } from '../articles/visibility.js';
 import type { PublicUrls } from '../feeds/urls.js';
 import type { SectionDto } from '../sections/schemas.js';
-import type { SectionStore } from '../sections/store.js';
+import type { SectionService } from '../sections/service.js';
 import { toNinjs } from './map.js';
 import type { NinjsDto } from './schemas.js';
 
-export type NinjsServiceDeps = { articles: ArticleStore; present: Presenter; sections: SectionStore; urls: PublicUrls };
+export type NinjsServiceDeps = { articles: ArticleStore; present: Presenter; sections: SectionService; urls: PublicUrls };
 
 /** Builds the ninjs of an article the viewer may see: its section path, source and visible related links. */
 export function createNinjsService(deps: NinjsServiceDeps) {

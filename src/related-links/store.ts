@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { toIso, type Clock } from '../common/time.js';
-import type { Db } from '../db/connection.js';
-import { articles, relatedLinks } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { articles, relatedLinks } from '../store/sqlite/schema.js';
 import { AppError, badRequest, notFound } from '../common/errors.js';
 import { canSee, type Viewer } from '../articles/visibility.js';
 import { MAX_LINKS_PER_ARTICLE, type RelatedLinkCreateInput, type RelatedLinkDto, type RelatedLinkUpdateInput } from './schemas.js';

@@ -1,5 +1,5 @@
 import type { ArticleListener } from '../articles/store.js';
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 import { segmentForIndex } from './segment.js';
 
 /** The fields of an article that the index holds; visibility is applied when searching, not here. */
@@ -32,7 +32,7 @@ export type KnownSegments = ReadonlyMap<string, string>;
 const REBUILD_BATCH = 1000;
 
 /**
- * The articles_fts index (migrations/0001_search_index.sql). Synchronous, so that it runs inside
+ * The articles_fts index (migrations/sqlite/0001_search_index.sql). Synchronous, so that it runs inside
  * the article store's write transactions. The table is contentless: a row cannot be updated in
  * place, so an upsert deletes the old postings first.
  */

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
-import type { Db } from '../db/connection.js';
-import { articles } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { articles } from '../store/sqlite/schema.js';
 
 /** bm25 weights per column, in the table's order: title, subtitle, summary, body, tags. */
 export const RANK_WEIGHTS = { title: 10, subtitle: 5, summary: 3, body: 1, tags: 4 } as const;

@@ -3,16 +3,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { linkNext } from '../common/pagination.js';
 import type { Viewer } from '../articles/visibility.js';
 import { resolveFilterRefs } from '../common/filter-refs.js';
-import type { SectionStore } from '../sections/store.js';
-import type { SourceStore } from '../sources/store.js';
+import type { SectionService } from '../sections/service.js';
+import type { SourceService } from '../sources/service.js';
 import { SearchPage, SearchQuery, type SearchPageDto } from './schemas.js';
 import type { SearchResult, SearchStore } from './store.js';
 
 export type SearchRouteDeps = {
   search: SearchStore;
   viewerOf: (request: FastifyRequest) => Viewer;
-  sections: Pick<SectionStore, 'resolve' | 'descendantIds'>;
-  sources: Pick<SourceStore, 'resolve'>;
+  sections: Pick<SectionService, 'resolve' | 'descendantIds'>;
+  sources: Pick<SourceService, 'resolve'>;
 };
 
 export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, deps) => {

@@ -1,8 +1,8 @@
 import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { decodeTupleCursor, encodeTupleCursor, fingerprint } from '../common/pagination.js';
 import { toIsoOrNull } from '../common/time.js';
-import type { Db } from '../db/connection.js';
-import { articles, articleTags } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { articles, articleTags } from '../store/sqlite/schema.js';
 import { AppError, badRequest } from '../common/errors.js';
 import { visibleWhere, type Viewer } from '../articles/visibility.js';
 import { tagsOf } from '../common/filter-refs.js';

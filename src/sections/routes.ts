@@ -4,11 +4,11 @@ import { IdParams, SlugParams } from '../common/schemas.js';
 import { linkNext } from '../common/pagination.js';
 import { etagOf, expectedVersion, notModified } from '../http/conditional.js';
 import { Section, SectionCreate, SectionListQuery, SectionPage, SectionTree, SectionUpdate } from './schemas.js';
-import type { SectionStore } from './store.js';
+import type { SectionService } from './service.js';
 
 const tags = ['sections'];
 
-export const sectionRoutes: FastifyPluginAsyncZod<{ sections: SectionStore }> = async (app, { sections }) => {
+export const sectionRoutes: FastifyPluginAsyncZod<{ sections: SectionService }> = async (app, { sections }) => {
   app.get('/sections', {
     config: { scope: 'public' },
     schema: {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
 import { visibleWhere, type Viewer } from '../articles/visibility.js';
-import type { Db } from '../db/connection.js';
-import { articles, sections } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { articles, sections } from '../store/sqlite/schema.js';
 
 export type SitemapArticle = { id: number; slug: string; sectionSlug: string; title: string; publishedAt: number; lastmod: number };
 

@@ -4,11 +4,11 @@ import { IdParams, SlugParams } from '../common/schemas.js';
 import { linkNext } from '../common/pagination.js';
 import { etagOf, expectedVersion, notModified } from '../http/conditional.js';
 import { Source, SourceCreate, SourceListQuery, SourcePage, SourceUpdate } from './schemas.js';
-import type { SourceStore } from './store.js';
+import type { SourceService } from './service.js';
 
 const tags = ['sources'];
 
-export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceStore }> = async (app, { sources }) => {
+export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = async (app, { sources }) => {
   app.get('/sources', {
     config: { scope: 'public' },
     schema: {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, id, line, PageQuery, pageOf, slug, timestamp } from '../common/schemas.js';
-import { SOURCE_KINDS } from '../db/schema.js';
+import { SOURCE_KINDS } from '../store/port.js';
 
 export const SourceKind = z.enum(SOURCE_KINDS);
 

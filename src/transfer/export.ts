@@ -1,5 +1,5 @@
 import { toIsoOrNull } from '../common/time.js';
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 
 export type ExportFilters = {
   /** The section and its subsections, resolved to ids. */

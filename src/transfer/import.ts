@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ArticleStore } from '../articles/store.js';
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 import { AppError } from '../common/errors.js';
 import type { SearchIndex } from '../search/index.js';
 import type { SectionStore } from '../sections/store.js';

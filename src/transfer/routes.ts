@@ -6,8 +6,8 @@ import { validatorCompiler } from '../http/compilers.js';
 import { problemBody } from '../http/errors.js';
 import { AppError } from '../common/errors.js';
 import { resolveFilterRefs } from '../common/filter-refs.js';
-import type { SectionStore } from '../sections/store.js';
-import type { SourceStore } from '../sources/store.js';
+import type { SectionService } from '../sections/service.js';
+import type { SourceService } from '../sources/service.js';
 import { exportNdjson, type ExportFilters } from './export.js';
 import { runImport, type ImportDeps, type ImportOptions } from './import.js';
 import { bodyTooLarge } from './lines.js';
@@ -16,8 +16,8 @@ import { ExportQuery, ImportQuery, ImportRecord, ImportReportLine, ImportSummary
 
 export type TransferRouteDeps = {
   importDeps: ImportDeps;
-  sections: SectionStore;
-  sources: SourceStore;
+  sections: SectionService;
+  sources: SourceService;
   /** The largest import body, in bytes (IMPORT_BODY_LIMIT). */
   bodyLimit: number;
   /** The longest line; a longer one fails on its own. */

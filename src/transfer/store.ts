@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../common/time.js';
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 
 /** A related link as stored, without its id and position: what an import compares and writes. */
 export type LinkTarget = { targetArticleId: number; url: null; title: null } | { targetArticleId: null; url: string; title: string };

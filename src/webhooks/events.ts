@@ -3,9 +3,9 @@ import { toArticle } from '../articles/rows.js';
 import type { Change, ChangeObserver } from '../changes/recorder.js';
 import type { Clock } from '../common/time.js';
 import { toIso } from '../common/time.js';
-import type { Db } from '../db/connection.js';
-import { toSection } from '../sections/store.js';
-import { toSource } from '../sources/store.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { toSection } from '../sections/service.js';
+import { toSource } from '../sources/service.js';
 
 export const EVENT_TYPES = [
   'article.created',

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
-import type { Db } from '../db/connection.js';
-import { webhookDeliveries, webhooks } from '../db/schema.js';
+import type { Db } from '../store/sqlite/connection.js';
+import { webhookDeliveries, webhooks } from '../store/sqlite/schema.js';
 import { badRequest, notFound } from '../common/errors.js';
 import { checkWebhookUrl } from './guard.js';
 import type { DeliveryDto, WebhookCreateInput, WebhookDto, WebhookUpdateInput } from './schemas.js';

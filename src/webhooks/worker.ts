@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../common/time.js';
-import type { Db } from '../db/connection.js';
+import type { Db } from '../store/sqlite/connection.js';
 import type { Resolver } from './guard.js';
 import { deliver, type Outcome } from './send.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { Db } from '../../src/db/connection.js';
+import type { Db } from '../../src/store/sqlite/connection.js';
 import { buildTestApp, call } from '../helpers/app.js';
 import { factories, writeHeadersOf } from '../helpers/factories.js';
 

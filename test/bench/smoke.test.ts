@@ -8,9 +8,10 @@ import { SCENARIOS, type Scenario } from '../../bench/scenarios.js';
 import { seedDatabase } from '../../bench/seed-db.js';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { createKeyStore } from '../../src/keys/store.js';
 import { systemClock } from '../../src/common/time.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 /** The bench machinery end to end on 200 articles, against buildApp in this process: fast, not a measurement. */
 t.test('bench runs its scenarios on a 200-article dataset and produces numbers', async (t) => {
@@ -25,7 +26,7 @@ t.test('bench runs its scenarios on a 200-article dataset and produces numbers',
   const counts = db.$client.prepare('SELECT (SELECT count(*) FROM articles) AS a, (SELECT count(*) FROM articles_fts) AS f').get() as { a: number; f: number };
   t.same(counts, { a: 200, f: 200 }, 'every article is in the search index (written by the store listener)');
   const admin = await createKeyStore(db, systemClock).create({ name: 'bench', scope: 'admin' });
-  const app = await buildApp(testConfig(), { db });
+  const app = await buildApp(testConfig(), { store: createSqliteStore(db) });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const bare = await startBareServer();
   t.teardown(async () => {

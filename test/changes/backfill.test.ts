@@ -4,7 +4,7 @@ import { buildTestApp, call } from '../helpers/app.js';
 import { factories, hoursFrom } from '../helpers/factories.js';
 import { apply, sorted, truth, type Copy, type Event } from './helpers.js';
 
-const MIGRATION = readFileSync(new URL('../../migrations/0002_changes_webhooks.sql', import.meta.url), 'utf8');
+const MIGRATION = readFileSync(new URL('../../migrations/sqlite/0002_changes_webhooks.sql', import.meta.url), 'utf8');
 
 t.test('the migration gives content that predates the feed one event each, so a replay from the start is complete', async (t) => {
   const ctx = await buildTestApp(t);

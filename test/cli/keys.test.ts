@@ -1,6 +1,6 @@
 import t from 'tap';
 import { keysCommand } from '../../src/cli/keys.js';
-import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { createKeyStore } from '../../src/keys/store.js';
 import { testClock } from '../helpers/app.js';
 

@@ -2,10 +2,11 @@ import t from 'tap';
 import { loadDemo } from '../../src/demo/seed.js';
 import { DEMO_ARTICLE, DEMO_RELATED_HEADLINES, DEMO_SECTIONS } from '../../src/demo/content.js';
 import { buildTestApp, call } from '../helpers/app.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 t.test('the demo loads the seed page through the same write path as the API', async (t) => {
   const ctx = await buildTestApp(t);
-  const loaded = await loadDemo(ctx.db, ctx.clock);
+  const loaded = await loadDemo(createSqliteStore(ctx.db), ctx.clock);
   t.same(loaded, { sections: DEMO_SECTIONS.length, sources: 1, articles: 1 + DEMO_RELATED_HEADLINES.length });
 
   const tree = await call(ctx.app, { method: 'GET', url: '/v1/sections/tree' });

@@ -2,9 +2,11 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
-import { migrateDatabase, openDatabase, type Db } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase, type Db } from '../../src/store/sqlite/connection.js';
+import type { Store } from '../../src/store/port.js';
 import type { ApiKeyCreateInput } from '../../src/keys/schemas.js';
 import { createKeyStore } from '../../src/keys/store.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 export type TestClock = { now: number; (): number; set(iso: string): void; advance(ms: number): void };
 
@@ -20,6 +22,8 @@ export type AuthHeader = { authorization: string };
 export type TestApp = {
   app: FastifyInstance;
   db: Db;
+  /** The storage port the app runs on. */
+  store: Store;
   clock: TestClock;
   /** `Authorization` headers of an admin, a write and a read key made for this app. */
   auth: { admin: AuthHeader; write: AuthHeader; read: AuthHeader };
@@ -36,7 +40,8 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
   const db = openDatabase(':memory:');
   migrateDatabase(db);
   const clock = testClock();
-  const app = await buildApp(testConfig(overrides), { db, clock });
+  const store = createSqliteStore(db);
+  const app = await buildApp(testConfig(overrides), { store, clock });
   await app.ready();
   t.teardown(async () => {
     await app.close();
@@ -47,7 +52,7 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
     write: (await createKey(db, clock, { scope: 'write' })).header,
     read: (await createKey(db, clock, { scope: 'read' })).header,
   };
-  return { app, db, clock, auth };
+  return { app, db, store, clock, auth };
 }
 
 /** Injects a request and parses the JSON body when there is one. */

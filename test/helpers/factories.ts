@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { Db } from '../../src/db/connection.js';
+import type { Db } from '../../src/store/sqlite/connection.js';
 import { call, type TestApp } from './app.js';
 
 type Headers = Record<string, string>;

@@ -1,17 +1,18 @@
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { createKey, testClock } from '../helpers/app.js';
 import { req } from '../helpers/factories.js';
 import { capturingLogger } from '../helpers/log-capture.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 async function appWithLog(t: Test, redact = true) {
   const db = openDatabase(':memory:');
   migrateDatabase(db);
   const clock = testClock();
   const log = capturingLogger(redact);
-  const app = await buildApp(testConfig(), { db, clock, logger: log.logger });
+  const app = await buildApp(testConfig(), { store: createSqliteStore(db), clock, logger: log.logger });
   await app.ready();
   t.teardown(async () => {
     await app.close();

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { bootstrapKeys } from '../../src/keys/bootstrap.js';
 import { createKeyStore } from '../../src/keys/store.js';
 import { testClock } from '../helpers/app.js';

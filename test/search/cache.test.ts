@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import t from 'tap';
-import { migrateDatabase, openDatabase, type Db } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase, type Db } from '../../src/store/sqlite/connection.js';
 import { createSearchStore } from '../../src/search/store.js';
 import { createStores } from '../../src/stores.js';
 import { createKey, testClock } from '../helpers/app.js';
 import { hoursFrom } from '../helpers/factories.js';
 import { searchApp } from './helpers.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 const NOW = '2026-11-27T08:00:00.000Z';
 
@@ -151,7 +152,7 @@ t.test('a write by another process (an import or reindex from the command line) 
   migrateDatabase(db);
   t.teardown(() => db.$client.close());
   const clock = testClock();
-  const stores = createStores(db, clock);
+  const stores = createStores(createSqliteStore(db), clock);
   const section = await stores.sections.create({ name: '天津', slug: 'tianjin' });
   const row = await stores.articles.create({ title: '协作新闻', sectionId: section.id, status: 'published', publishedAt: '2023-04-19T00:00:00.000Z' }, null);
   const store = createSearchStore(db, { generation: stores.generation, cacheSize: 10 });

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { loadDemo } from '../../src/demo/seed.js';
 import { createSearchIndex, reindex, searchableTextChanged, type SearchableRow } from '../../src/search/index.js';
 import { call } from '../helpers/app.js';
 import { EVAL_ARTICLES, EVAL_QUERIES } from './eval-set.js';
 import { searchApp, type Hit } from './helpers.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 t.test('a rebuilt index gives the same results, scores included, as the one kept up to date by writes', async (t) => {
   const { article, app, auth, db, search } = await searchApp(t);
@@ -67,7 +68,7 @@ t.test('masthead reindex rebuilds the index of a database file and says how many
   const path = join(dir, 'm.db');
   const db = openDatabase(path);
   migrateDatabase(db);
-  const { articles } = await loadDemo(db);
+  const { articles } = await loadDemo(createSqliteStore(db));
   db.$client.prepare("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')").run();
   db.$client.close();
 

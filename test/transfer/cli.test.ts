@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import t from 'tap';
 import { exportCommand } from '../../src/cli/export.js';
 import { importCommand, type TransferIo } from '../../src/cli/import.js';
-import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { buildTestApp } from '../helpers/app.js';
 import { ndjson, seedRecords } from './fixtures.js';
 

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { createKey, testClock, type TestApp } from '../helpers/app.js';
 import { NDJSON, ndjson, seedRecords } from './fixtures.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 /** The app on a database file, so that "unchanged" can mean the same bytes on disk. */
 async function fileApp(t: Test): Promise<TestApp & { file: string }> {
@@ -14,14 +15,15 @@ async function fileApp(t: Test): Promise<TestApp & { file: string }> {
   const db = openDatabase(file);
   migrateDatabase(db);
   const clock = testClock();
-  const app = await buildApp(testConfig(), { db, clock });
+  const store = createSqliteStore(db);
+  const app = await buildApp(testConfig(), { store, clock });
   await app.ready();
   t.teardown(async () => {
     await app.close();
     db.$client.close();
   });
   const auth = { admin: (await createKey(db, clock, { scope: 'admin' })).header, write: (await createKey(db, clock, { scope: 'write' })).header, read: (await createKey(db, clock, { scope: 'read' })).header };
-  return { app, db, clock, auth, file };
+  return { app, db, store, clock, auth, file };
 }
 
 /** Checkpoints the WAL into the file (so every committed change is in it), then hashes the file. */

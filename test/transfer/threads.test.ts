@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import t from 'tap';
-import { migrateDatabase, openDatabase, type Db } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase, type Db } from '../../src/store/sqlite/connection.js';
 import { createStores } from '../../src/stores.js';
 import { createImportDeps } from '../../src/transfer/deps.js';
 import { runImport, type ImportOptions } from '../../src/transfer/import.js';
@@ -11,6 +11,7 @@ import { segmentForIndex } from '../../src/search/segment.js';
 import { testClock } from '../helpers/app.js';
 import { importBody, ndjson, seedRecords } from './fixtures.js';
 import { buildTestApp } from '../helpers/app.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 /** The seed newsroom, then articles that link back and forth across batches, with a bad line and a repeated article among them. */
 function records(): unknown[] {
@@ -35,7 +36,7 @@ async function importWith(threads: number, text: string): Promise<{ db: Db; resu
   migrateDatabase(db);
   const results: ImportLineResultDto[] = [];
   const opts: ImportOptions = { mode: 'upsert', batchSize: 4, dryRun: false, keyId: null, limits: { maxBytes: 1 << 24, maxLineBytes: 1 << 20 }, threads };
-  await runImport(createImportDeps(db, testClock()), Readable.from([Buffer.from(text)]), opts, (r) => results.push(...r));
+  await runImport(createImportDeps(createSqliteStore(db), testClock()), Readable.from([Buffer.from(text)]), opts, (r) => results.push(...r));
   return { db, results };
 }
 
@@ -92,8 +93,8 @@ t.test('the store uses a preparation only for the body it was made from', async 
   const db = openDatabase(':memory:');
   migrateDatabase(db);
   t.teardown(() => db.$client.close());
-  const { sections, articles } = createStores(db, testClock());
-  const section = sections.createSync({ slug: 'tianjin', name: '天津' });
+  const { importCatalog, articles } = createStores(createSqliteStore(db), testClock());
+  const section = importCatalog.sections.createSync({ slug: 'tianjin', name: '天津' });
   const body = '<p onclick="x()">天津</p>';
   const stale = { input: '<p>another body</p>', body: '<p>another body</p>', bodyText: 'another body' };
   const row = articles.createSync({ title: '天津', sectionId: section.id, body, prepared: stale }, null);

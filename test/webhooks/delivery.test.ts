@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { call, createKey, testClock } from '../helpers/app.js';
 import { factories, hoursFrom } from '../helpers/factories.js';
 import { deliveries, hookApp, register } from './helpers.js';
 import { startReceiver } from './receiver.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 const START = '2026-11-27T08:00:00.000Z';
 
@@ -185,7 +186,7 @@ t.test('events still in the outbox when the app stops are delivered after a rest
   const config = testConfig({ webhooks: { ...testConfig().webhooks, allowPrivate: true } });
   const db1 = openDatabase(path);
   migrateDatabase(db1);
-  const app1 = await buildApp(config, { db: db1, clock });
+  const app1 = await buildApp(config, { store: createSqliteStore(db1), clock });
   const admin = (await createKey(db1, clock, { scope: 'admin' })).header;
   const hook = (await call(app1, { method: 'POST', url: '/v1/webhooks', payload: { url: receiver.url, events: ['section.created'] }, headers: admin })).body;
   receiver.useSecret(hook.secret);
@@ -195,7 +196,7 @@ t.test('events still in the outbox when the app stops are delivered after a rest
   t.same(receiver.received, [], 'closed before delivery');
 
   const db2 = openDatabase(path);
-  const app2 = await buildApp(config, { db: db2, clock });
+  const app2 = await buildApp(config, { store: createSqliteStore(db2), clock });
   t.teardown(async () => {
     await app2.close();
     db2.$client.close();

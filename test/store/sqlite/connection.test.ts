@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase } from '../../../src/store/sqlite/connection.js';
 
 /** The migrations folder without its last migration, to build a database that still has one to apply. */
 function allButLastMigration(): string {

@@ -8,8 +8,8 @@ import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/** src/db/ and dist/db/ both sit two levels below the project root, beside migrations/. */
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** src/store/sqlite/ and dist/store/sqlite/ both sit three levels below the project root, beside migrations/. */
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../migrations/sqlite');
 
 export type OpenOptions = {
   /**
@@ -17,10 +17,18 @@ export type OpenOptions = {
    * less: the operating system caches the file as well, so a large cache mostly holds pages twice.
    */
   cacheMiB?: number;
+  /** A second connection that only reads (the store's reader): it sees committed data only. */
+  readonly?: boolean;
 };
 
 /** Opens (and creates) the database file with the pragmas Masthead relies on. */
-export function openDatabase(path: string, { cacheMiB = 32 }: OpenOptions = {}): Db {
+export function openDatabase(path: string, { cacheMiB = 32, readonly = false }: OpenOptions = {}): Db {
+  if (readonly) {
+    const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`cache_size = ${-Math.round(cacheMiB * 1024)}`);
+    return drizzle(sqlite, { schema }) as Db;
+  }
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');

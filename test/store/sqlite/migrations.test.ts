@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase } from '../../src/db/connection.js';
+import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase } from '../../../src/store/sqlite/connection.js';
 
 /** The migrations folder as it was before `tag` (the journal cut there), to build an older database. */
 function migrationsBefore(tag: string): string {

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { SOURCE_KINDS } from '../port.js';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 // Times are stored as integer milliseconds since the epoch (UTC): compact, index-friendly,
@@ -23,8 +24,6 @@ export const sections = sqliteTable(
     index('sections_position_idx').on(t.position, t.id),
   ],
 );
-
-export const SOURCE_KINDS = ['newspaper', 'agency', 'website', 'partner', 'internal'] as const;
 
 export const sources = sqliteTable(
   'sources',

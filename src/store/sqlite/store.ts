@@ -1,0 +1,123 @@
+import type { Store, Tx } from '../port.js';
+import { createSectionRepo, createSourceRepo } from './catalog.js';
+import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './connection.js';
+import { translateSqliteError } from './constraints.js';
+import { createMutex } from './mutex.js';
+
+export type SqliteStoreOptions = OpenOptions & {
+  /** How long a unit of work waits for the write lock another process holds before it answers 503 (ms). */
+  busyTimeoutMs?: number;
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The SQLite adapter of the storage port (src/store/port.ts). Units of work take turns on one
+ * writing connection (an async mutex, then `BEGIN IMMEDIATE`), so a unit's awaits never let
+ * another request's statements into its transaction; reads outside a unit go to a second,
+ * read-only connection, which in WAL mode sees only committed data (an in-memory database has
+ * one connection for both). A lock held by another process (an import from the command line, a
+ * second server) is waited for without blocking the event loop, up to `busyTimeoutMs`.
+ */
+export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 5000 }: SqliteStoreOptions = {}): Store {
+  const mutex = createMutex();
+  const sqlite = db.$client;
+  const repos = (on: Db) => ({ sections: createSectionRepo(on), sources: createSourceRepo(on) });
+  const writing = repos(db);
+  const reading = reader === db ? writing : repos(reader);
+  let savepoints = 0;
+
+  /** BEGIN IMMEDIATE takes the write lock at once or fails; the retries wait off the event loop. */
+  async function begin(): Promise<void> {
+    const deadline = Date.now() + busyTimeoutMs;
+    const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+    sqlite.pragma('busy_timeout = 0');
+    try {
+      for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+        try {
+          sqlite.exec('BEGIN IMMEDIATE');
+          return;
+        } catch (error) {
+          const e = translateSqliteError(error);
+          if (!(e instanceof Error && 'code' in e && e.code === 'database-busy') || Date.now() >= deadline) throw e;
+        }
+        await sleep(pause);
+      }
+    } finally {
+      sqlite.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  }
+
+  function txOf(hooks: (() => void)[]): Tx {
+    const tx: Tx = {
+      ...writing,
+      async savepoint(work) {
+        const name = `unit_${++savepoints}`;
+        sqlite.exec(`SAVEPOINT ${name}`);
+        try {
+          const result = await work(tx);
+          sqlite.exec(`RELEASE ${name}`);
+          return result;
+        } catch (error) {
+          sqlite.exec(`ROLLBACK TO ${name}`);
+          sqlite.exec(`RELEASE ${name}`);
+          throw translateSqliteError(error);
+        }
+      },
+      afterCommit: (hook) => void hooks.push(hook),
+    };
+    return tx;
+  }
+
+  async function unit<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    await begin();
+    const hooks: (() => void)[] = [];
+    let result: T;
+    try {
+      result = await work(txOf(hooks));
+      sqlite.exec('COMMIT');
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw translateSqliteError(error);
+    }
+    for (const hook of hooks) hook();
+    return result;
+  }
+
+  return {
+    dialect: 'sqlite',
+    ...reading,
+    write: (work) => mutex.run(() => unit(work)),
+    async ping() {
+      reader.$client.prepare('SELECT 1').get();
+    },
+    async close() {
+      await mutex.run(async () => {
+        if (reader !== db) reader.$client.close();
+        sqlite.close();
+      });
+    },
+    legacy: {
+      db,
+      exclusive: (work) =>
+        mutex.run(async () => {
+          try {
+            return work();
+          } catch (error) {
+            throw translateSqliteError(error);
+          }
+        }),
+    },
+  };
+}
+
+/**
+ * Opens (creating and migrating) the database file as a store: the writing connection, and for
+ * a file a read-only second one. Returns whether the database was new (the first run).
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): { store: Store; fresh: boolean } {
+  const db = openDatabase(path, options);
+  const { fresh } = migrateDatabase(db);
+  const reader = path === ':memory:' ? db : openDatabase(path, { ...options, readonly: true });
+  return { store: createSqliteStore(db, reader, options), fresh };
+}
