@@ -25,7 +25,6 @@ const LEGACY = new Set([
   'src/articles/visibility.ts',
   'src/changes/recorder.ts',
   'src/changes/store.ts',
-  'src/cli/export.ts',
   'src/cli/keys.ts',
   'src/cli/main.ts',
   'src/common/exact-cache.ts',
