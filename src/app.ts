@@ -20,6 +20,7 @@ import { revisionRoutes } from './articles/revision-routes.js';
 import { createRevisionStore } from './articles/revisions.js';
 import { createViewerFactory } from './articles/visibility.js';
 import { authPlugin } from './http/auth.js';
+import { jsonBodies } from './http/json-body.js';
 import { limitsPlugin } from './http/limits.js';
 import { loggerOptions } from './http/logging.js';
 import type { Principal } from './http/principal.js';
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   app.setSerializerCompiler(serializerCompiler);
   // JSON in, JSON out: anything else is a 415 (fastify would otherwise accept text/plain).
   app.removeContentTypeParser('text/plain');
+  jsonBodies(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
