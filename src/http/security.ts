@@ -20,7 +20,7 @@ const DOCS_CSP = {
   formAction: ["'self'"],
 };
 
-const EXPOSED = ['ETag', 'Last-Modified', 'Link', 'Location', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+const EXPOSED = ['ETag', 'Article-ETag', 'Last-Modified', 'Link', 'Location', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
 
 /**
  * The headers helmet sets for these options, worked out once: the options never change per
