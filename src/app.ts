@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './common/time.js';
 import { healthRoutes } from './health/routes.js';
 import { serializerCompiler, validatorCompiler } from './http/compilers.js';
 import { cachingPlugin } from './http/caching.js';
+import { createContract } from './http/contract.js';
 import { errorsPlugin } from './http/errors.js';
 import { openapiPlugin } from './http/openapi.js';
 import { createAnswerCache } from './articles/answer-cache.js';
@@ -82,7 +83,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const db = store.legacy.db;
   const keys = createKeyStore(db, clock);
 
-  await app.register(errorsPlugin);
+  const contract = createContract();
+  await app.register(errorsPlugin, { contract });
   // Security headers and CORS go before authentication, so that its 401s carry them too.
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins, docsPrefix: '/docs' });
   await app.register(authPlugin, { authenticate: keys.authenticate, publicRead: config.publicRead });
@@ -90,7 +92,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(cachingPlugin, config.cache);
   // Brotli's default quality (11) costs more CPU per response than serving it; 4 is near gzip's speed and smaller.
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
-  await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
+  await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl, contract });
 
   const { changes, sections, sources, articles, links, search: searchIndex, generation, importCatalog } = createStores(store, clock);
   const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });

@@ -18,7 +18,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping'> }>
   app.get('/readyz', {
     logLevel: 'warn',
     config: { scope: 'public', rateLimit: false },
-    schema: { tags: ['system'], operationId: 'getReadiness', summary: 'Readiness: the database answers', response: { 200: Health } },
+    schema: { tags: ['system'], errors: [503], operationId: 'getReadiness', summary: 'Readiness: the database answers', response: { 200: Health } },
     handler: async () => {
       try {
         await store.ping();
