@@ -25,7 +25,8 @@ import { jsonBodies } from './http/json-body.js';
 import { limitsPlugin } from './http/limits.js';
 import { loggerOptions } from './http/logging.js';
 import type { Principal } from './http/principal.js';
-import { securityPlugin } from './http/security.js';
+import { apiSecurityHeaders, securityPlugin } from './http/security.js';
+import { clientErrorHandler, frameworkErrors } from './http/framework-errors.js';
 import { keyRoutes } from './keys/routes.js';
 import { createKeyStore } from './keys/store.js';
 import { relatedLinkRoutes } from './related-links/routes.js';
@@ -62,6 +63,7 @@ export type Deps = {
 /** Builds the whole application without listening: production and tests run exactly this. */
 export async function buildApp(config: Config, deps: Deps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
+  const securityHeaders = apiSecurityHeaders(config.corsOrigins);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
@@ -69,6 +71,9 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
+    // Errors before routing are problem+json with the security headers too (http/framework-errors.ts).
+    frameworkErrors: frameworkErrors(securityHeaders),
+    clientErrorHandler: clientErrorHandler(securityHeaders),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
