@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { STATUS_TITLES, type ProblemBody } from './problem.js';
+import { ERROR_CATALOGUE, type ErrorCode } from '../common/errors.js';
+import type { ProblemBody } from './problem.js';
 
 /**
  * The errors answered before any route runs, as problem+json with the security headers and a
@@ -12,15 +13,18 @@ import { STATUS_TITLES, type ProblemBody } from './problem.js';
  * characters — and other malformed requests). No hook runs for these, so the headers are set here.
  */
 
-const FRAMEWORK: Record<string, { status: number; code: string; detail: string }> = {
-  FST_ERR_BAD_URL: { status: 400, code: 'bad-url', detail: 'The URL is not valid: a % must start a percent-encoded UTF-8 byte (%E7%94%98 for 甘)' },
-  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri-too-long', detail: 'A path parameter is longer than the server accepts' },
+type Known = { code: ErrorCode; detail: string };
+
+const FRAMEWORK: Record<string, Known> = {
+  FST_ERR_BAD_URL: { code: 'bad-url', detail: 'The URL is not valid: a % must start a percent-encoded UTF-8 byte (%E7%94%98 for 甘)' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'uri-too-long', detail: 'A path parameter is longer than the server accepts' },
 };
 
-function problem(status: number, code: string, detail: string, instance: string | undefined, requestId: string): string {
+function problem({ code, detail }: Known, instance: string | undefined, requestId: string): string {
+  const { status, title } = ERROR_CATALOGUE[code];
   const body: ProblemBody = {
     type: `urn:masthead:problem:${code}`,
-    title: STATUS_TITLES[status] ?? STATUS_CODES[status] ?? 'Error',
+    title,
     status,
     detail,
     ...(instance === undefined ? {} : { instance }),
@@ -35,22 +39,21 @@ const pathOf = (url: string | undefined) => (url ?? '/').split('?')[0];
 /** fastify's `frameworkErrors`: the router could not decode the URL or a parameter is too long. */
 export function frameworkErrors(securityHeaders: Record<string, string>): NonNullable<FastifyServerOptions['frameworkErrors']> {
   return (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
-    const known = FRAMEWORK[error.code ?? ''] ?? { status: 500, code: 'internal-error', detail: 'An unexpected error occurred; it has been logged.' };
-    if (known.status >= 500) request.log.error({ err: error }, 'request failed before routing');
+    const known: Known = FRAMEWORK[error.code ?? ''] ?? { code: 'internal-error', detail: 'An unexpected error occurred; it has been logged.' };
+    if (known.code === 'internal-error') request.log.error({ err: error }, 'request failed before routing');
     const id = String(request.id);
     void reply
-      .code(known.status)
+      .code(ERROR_CATALOGUE[known.code].status)
       .headers({ ...securityHeaders, 'x-request-id': id, 'cache-control': 'no-store' })
       .type('application/problem+json')
-      .send(problem(known.status, known.code, known.detail, pathOf(request.raw.url), id));
+      .send(problem(known, pathOf(request.raw.url), id));
   };
 }
 
-const PARSER: Record<string, { status: number; code: string; detail: string }> = {
-  HPE_HEADER_OVERFLOW: { status: 431, code: 'headers-too-large', detail: 'The request headers are larger than the server accepts' },
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request-timeout', detail: 'The request did not arrive in time' },
+const PARSER: Record<string, Known> = {
+  HPE_HEADER_OVERFLOW: { code: 'headers-too-large', detail: 'The request headers are larger than the server accepts' },
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'request-timeout', detail: 'The request did not arrive in time' },
   HPE_INVALID_URL: {
-    status: 400,
     code: 'bad-url',
     detail: 'The request target is not valid: percent-encode anything but ASCII (甘肃 is %E7%94%98%E8%82%83; curl: --data-urlencode with -G)',
   },
@@ -61,9 +64,10 @@ export function clientErrorHandler(securityHeaders: Record<string, string>): Non
   return (error: Error & { code?: string }, socket: Socket) => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     if (socket.writable) {
-      const known = PARSER[error.code ?? ''] ?? { status: 400, code: 'malformed-request', detail: 'The request is not valid HTTP/1.1' };
+      const known: Known = PARSER[error.code ?? ''] ?? { code: 'malformed-request', detail: 'The request is not valid HTTP/1.1' };
+      const { status } = ERROR_CATALOGUE[known.code];
       const requestId = randomUUID();
-      const body = problem(known.status, known.code, known.detail, undefined, requestId);
+      const body = problem(known, undefined, requestId);
       const headers = {
         ...securityHeaders,
         'content-type': 'application/problem+json; charset=utf-8',
@@ -73,7 +77,7 @@ export function clientErrorHandler(securityHeaders: Record<string, string>): Non
         connection: 'close',
       };
       const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
-      socket.write(`HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\n${head}\r\n\r\n${body}`);
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n\r\n${body}`);
     }
     socket.destroy(error);
   };
