@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './common/time.js';
 import { healthRoutes } from './health/routes.js';
 import { serializerCompiler, validatorCompiler } from './http/compilers.js';
 import { cachingPlugin } from './http/caching.js';
+import { createContract } from './http/contract.js';
 import { errorsPlugin } from './http/errors.js';
 import { openapiPlugin } from './http/openapi.js';
 import { createAnswerCache } from './articles/answer-cache.js';
@@ -20,10 +21,12 @@ import { revisionRoutes } from './articles/revision-routes.js';
 import { createRevisionStore } from './articles/revisions.js';
 import { createViewerFactory } from './articles/visibility.js';
 import { authPlugin } from './http/auth.js';
+import { jsonBodies } from './http/json-body.js';
 import { limitsPlugin } from './http/limits.js';
 import { loggerOptions } from './http/logging.js';
 import type { Principal } from './http/principal.js';
-import { securityPlugin } from './http/security.js';
+import { apiSecurityHeaders, securityPlugin } from './http/security.js';
+import { clientErrorHandler, frameworkErrors } from './http/framework-errors.js';
 import { keyRoutes } from './keys/routes.js';
 import { createKeyStore } from './keys/store.js';
 import { relatedLinkRoutes } from './related-links/routes.js';
@@ -60,6 +63,7 @@ export type Deps = {
 /** Builds the whole application without listening: production and tests run exactly this. */
 export async function buildApp(config: Config, deps: Deps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
+  const securityHeaders = apiSecurityHeaders(config.corsOrigins);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config) }),
     bodyLimit: config.bodyLimit,
@@ -67,11 +71,15 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
+    // Errors before routing are problem+json with the security headers too (http/framework-errors.ts).
+    frameworkErrors: frameworkErrors(securityHeaders),
+    clientErrorHandler: clientErrorHandler(securityHeaders),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON in, JSON out: anything else is a 415 (fastify would otherwise accept text/plain).
   app.removeContentTypeParser('text/plain');
+  jsonBodies(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -80,7 +88,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const db = store.legacy.db;
   const keys = createKeyStore(db, clock);
 
-  await app.register(errorsPlugin);
+  const contract = createContract();
+  await app.register(errorsPlugin, { contract });
   // Security headers and CORS go before authentication, so that its 401s carry them too.
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins, docsPrefix: '/docs' });
   await app.register(authPlugin, { authenticate: keys.authenticate, publicRead: config.publicRead });
@@ -88,7 +97,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(cachingPlugin, config.cache);
   // Brotli's default quality (11) costs more CPU per response than serving it; 4 is near gzip's speed and smaller.
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
-  await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl });
+  await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl, contract });
 
   const { changes, sections, sources, articles, links, search: searchIndex, generation, importCatalog } = createStores(store, clock);
   const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });

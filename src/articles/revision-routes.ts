@@ -8,6 +8,7 @@ import { Article } from './schemas.js';
 import type { ArticleStore } from './store.js';
 import type { Viewer } from './visibility.js';
 import type { FastifyRequest } from 'fastify';
+import { versionedAnswer } from '../http/contract.js';
 
 const tags = ['articles'];
 const RevisionParams = IdParams.extend({ rev: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
@@ -58,6 +59,7 @@ export const revisionRoutes: FastifyPluginAsyncZod<{
   app.post('/articles/:id/revisions/:rev/restore', {
     config: { scope: 'write' },
     schema: {
+      ...versionedAnswer,
       tags,
       operationId: 'restoreArticleRevision',
       summary: 'Bring back the state of an earlier revision',

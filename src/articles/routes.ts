@@ -15,9 +15,10 @@ import { answerKey, type ExactCache } from '../common/exact-cache.js';
 import type { Presenter, Shape } from './present.js';
 import type { ArticleQueries } from './queries.js';
 import type { ArticleRow } from './rows.js';
-import { Article, ArticleCreate, ArticleListQuery, ArticlePage, ArticleUpdate, ShapeQuery, type ArticleDto } from './schemas.js';
+import { Article, ArticleAnswer, ArticleCreate, ArticleListQuery, ArticlePage, ArticleUpdate, ShapeQuery, type ArticleDto } from './schemas.js';
 import type { ArticleStore } from './store.js';
 import type { Viewer } from './visibility.js';
+import { cacheableItem, cacheableList, createdVersioned, ifMatch, versionedAnswer } from '../http/contract.js';
 
 export type ArticleRouteDeps = {
   articles: ArticleStore;
@@ -59,6 +60,8 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
   app.get('/articles', {
     config: { scope: 'public' },
     schema: {
+      ...cacheableList,
+      errors: [403],
       tags,
       operationId: 'listArticles',
       summary: 'List articles, newest first',
@@ -93,13 +96,14 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
   app.get('/articles/:id', {
     config: { scope: 'public' },
     schema: {
+      ...cacheableItem,
       tags,
       operationId: 'getArticle',
       summary: 'Get an article by id',
       description: 'Answers 304 to `If-None-Match` / `If-Modified-Since` when the copy is current.',
       params: IdParams,
       querystring: ShapeQuery.strict(),
-      response: { 200: Article, 304: z.null() },
+      response: { 200: ArticleAnswer, 304: z.null() },
     },
     handler: async (request, reply) => {
       const viewer = viewerOf(request);
@@ -127,20 +131,21 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
   app.get('/articles/slug/:slug', {
     config: { scope: 'public' },
     schema: {
+      ...cacheableItem,
       tags,
       operationId: 'getArticleBySlug',
       summary: 'Get an article by slug',
       description: 'A slug the article had before answers 308 with the URL of its current slug.',
       params: SlugParams,
       querystring: ShapeQuery.strict(),
-      response: { 200: Article, 304: z.null(), 308: z.null().describe('Moved: the article has a new slug (see Location)') },
+      response: { 200: ArticleAnswer, 304: z.null(), 308: z.null().describe('Moved: the article has a new slug (see Location); no body') },
     },
     handler: async (request, reply) => {
       const viewer = viewerOf(request);
       const found = await articles.getBySlug(request.params.slug, viewer);
       if ('movedTo' in found) {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-        return reply.code(308).header('location', `/v1/articles/slug/${found.movedTo}${query}`).send(null);
+        return reply.redirect(`/v1/articles/slug/${found.movedTo}${query}`, 308);
       }
       return answer(request, reply, found.row, request.query, () => present([found.row], request.query, viewer)[0]!);
     },
@@ -148,7 +153,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
 
   app.post('/articles', {
     config: { scope: 'write' },
-    schema: { tags, operationId: 'createArticle', summary: 'Create an article', body: ArticleCreate, response: { 201: Article } },
+    schema: { ...createdVersioned, tags, operationId: 'createArticle', summary: 'Create an article', body: ArticleCreate, response: { 201: Article } },
     handler: async (request, reply) => {
       const row = await articles.create(request.body, request.principal.keyId);
       const dto = present([row], {}, viewerOf(request))[0]!;
@@ -159,6 +164,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
   app.patch('/articles/:id', {
     config: { scope: 'write' },
     schema: {
+      ...ifMatch,
       tags,
       operationId: 'updateArticle',
       summary: 'Change some fields of an article',
@@ -178,6 +184,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
   app.delete('/articles/:id', {
     config: { scope: 'write' },
     schema: {
+      ...ifMatch,
       tags,
       operationId: 'deleteArticle',
       summary: 'Move an article to the trash (or delete it for good)',
@@ -198,7 +205,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
 
   app.post('/articles/:id/restore', {
     config: { scope: 'write' },
-    schema: { tags, operationId: 'restoreArticle', summary: 'Bring an article back from the trash', params: IdParams, response: { 200: Article } },
+    schema: { ...versionedAnswer, tags, operationId: 'restoreArticle', summary: 'Bring an article back from the trash', params: IdParams, response: { 200: Article } },
     handler: async (request, reply) => {
       const row = await articles.restore(request.params.id, request.principal.keyId);
       const dto = present([row], {}, viewerOf(request))[0]!;

@@ -139,7 +139,31 @@ export const ArticleListQuery = PageQuery.extend({
   deleted: z.enum(['true', 'false']).optional().describe('Editors only: `true` lists the trash'),
 }).strict();
 
-export const ArticlePage = pageOf(Article, 'ArticlePage');
+const { body: _body, bodyText: _bodyText, ...listExample } = seedArticleExample;
+
+/** An article in a list without `fields`: lists leave the body out. */
+export const ArticleListItem = Article.omit({ body: true, bodyText: true }).meta({
+  id: 'ArticleListItem',
+  description: 'An article in a list: every field but body and bodyText (ask for those with `fields`).',
+  example: listExample,
+});
+
+/** An article answered with `fields=`: only id and what was asked for are there. */
+export const ArticleFields = Article.partial()
+  .required({ id: true })
+  .meta({
+    id: 'ArticleFields',
+    description: 'An article answered with `fields=…`: id, the fields asked for and the relations `include` embeds; nothing else.',
+    example: { id: 1, title: seedArticleExample.title, publishedAt: seedArticleExample.publishedAt },
+  });
+
+/** A single article: the whole Article, or ArticleFields when `fields` chose some. */
+export const ArticleAnswer = z.union([Article, ArticleFields]).describe('The article; with `fields`, only the fields asked for (ArticleFields)');
+
+export const ArticlePage = pageOf(
+  z.union([ArticleListItem, ArticleFields]).describe('ArticleListItem; with `fields`, ArticleFields'),
+  'ArticlePage',
+);
 
 export type ArticleDto = z.infer<typeof Article>;
 export type ArticleCreateInput = z.infer<typeof ArticleCreate>;

@@ -4,6 +4,7 @@ import type { Viewer } from '../articles/visibility.js';
 import { decodePosition } from './cursor.js';
 import { ChangeHead, ChangeListQuery, ChangePage } from './schemas.js';
 import type { ChangeFeed } from './store.js';
+import { pagedList } from '../http/contract.js';
 
 const tags = ['changes'];
 
@@ -18,6 +19,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ feed: ChangeFeed; viewerOf: (
   app.get('/changes', {
     config: { scope: 'public' },
     schema: {
+      ...pagedList,
       tags,
       operationId: 'listChanges',
       summary: 'Changes since a cursor, oldest first',

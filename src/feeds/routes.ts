@@ -10,6 +10,7 @@ import { toRss } from './rss.js';
 import { FEED_FORMATS, FEED_LIMIT_DEFAULT, FeedQuery, JsonFeed, type FeedFormat, type FeedQueryInput } from './schemas.js';
 import type { FeedService } from './service.js';
 import type { PublicUrls } from './urls.js';
+import { cacheableDocument } from '../http/contract.js';
 
 export type FeedRouteDeps = { load: FeedService; urls: PublicUrls; viewerOf: (request: FastifyRequest) => Viewer };
 
@@ -36,6 +37,8 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteDeps> = async (app, deps
     app.get(`/feeds/${format}`, {
       config: { scope: 'public' },
       schema: {
+        ...cacheableDocument,
+        errors: [404],
         tags: ['feeds'],
         operationId: OPERATION[format],
         summary: `Newest articles as ${title}`,

@@ -6,18 +6,19 @@ import { AppError } from '../common/errors.js';
 const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
 export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping'> }> = async (app, { store }) => {
-  // Probes run every few seconds: their requests are not worth an info log line each.
+  // Probes run every few seconds: their requests are not worth an info log line each, and a load
+  // balancer's probes all come from one address, so they are not rate-limited like a reader.
   app.get('/healthz', {
     logLevel: 'warn',
-    config: { scope: 'public' },
+    config: { scope: 'public', rateLimit: false },
     schema: { tags: ['system'], operationId: 'getHealth', summary: 'Liveness: the process is up', response: { 200: Health } },
     handler: async () => ({ status: 'ok' as const }),
   });
 
   app.get('/readyz', {
     logLevel: 'warn',
-    config: { scope: 'public' },
-    schema: { tags: ['system'], operationId: 'getReadiness', summary: 'Readiness: the database answers', response: { 200: Health } },
+    config: { scope: 'public', rateLimit: false },
+    schema: { tags: ['system'], errors: [503], operationId: 'getReadiness', summary: 'Readiness: the database answers', response: { 200: Health } },
     handler: async () => {
       try {
         await store.ping();

@@ -29,7 +29,7 @@ export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schem
   let serialize = serializers.get(schema);
   if (!serialize) {
     const jsonSchema = z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12', unrepresentable: 'any' });
-    serialize = fastJson(withoutRequired(jsonSchema) as Parameters<typeof fastJson>[0]);
+    serialize = fastJson(withoutRequired(mergeObjectUnions(jsonSchema)) as Parameters<typeof fastJson>[0]);
     serializers.set(schema, serialize);
   }
   return serialize;
@@ -67,3 +67,42 @@ function withoutRequired(node: unknown): unknown {
 }
 
 const mapValues = (o: unknown) => Object.fromEntries(Object.entries(o as object).map(([k, v]) => [k, withoutRequired(v)]));
+
+type Node = Record<string, unknown>;
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A union of object shapes (an article, or the same article with only the chosen `fields`) is
+ * written as one object with the properties of all of them: fast-json-stringify would otherwise
+ * run ajv on every value to pick a branch. Only when the shapes agree on every property they
+ * share, so a value is written the same either way; other unions stay as they are.
+ */
+function mergeObjectUnions(root: Node): Node {
+  const defs = (isNode(root.$defs) ? root.$defs : {}) as Record<string, Node>;
+  const resolve = (n: Node): Node | undefined => {
+    const ref = n.$ref;
+    if (typeof ref !== 'string') return n;
+    return ref.startsWith('#/$defs/') ? defs[ref.slice('#/$defs/'.length)] : undefined;
+  };
+  const merge = (branches: unknown[]): Node | null => {
+    const shapes = branches.map((b) => (isNode(b) ? resolve(b) : undefined));
+    if (shapes.some((o) => !o || o.type !== 'object' || !isNode(o.properties))) return null;
+    const properties: Record<string, unknown> = {};
+    for (const shape of shapes as Node[]) {
+      for (const [k, v] of Object.entries(shape.properties as Node)) {
+        if (k in properties && JSON.stringify(properties[k]) !== JSON.stringify(v)) return null;
+        properties[k] = v;
+      }
+    }
+    return { type: 'object', properties, additionalProperties: false };
+  };
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!isNode(node)) return node;
+    const merged = Array.isArray(node.anyOf) ? merge(node.anyOf) : null;
+    const { anyOf: _, ...rest } = node;
+    const base = merged ? { ...rest, ...merged } : node;
+    return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, walk(v)]));
+  };
+  return walk(root) as Node;
+}

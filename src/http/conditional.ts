@@ -31,17 +31,38 @@ export function notModified(
   return false;
 }
 
+/** Matches no version (versions start at 1): a well-formed If-Match that names none of ours. */
+const NO_VERSION = 0;
+const ENTITY_TAG = /\s*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)/y;
+
+/** The entity-tags of an If-Match list (RFC 9110 §8.8.3), or null when the header is not one. */
+function entityTags(header: string): { weak: boolean; tag: string }[] | null {
+  const tags: { weak: boolean; tag: string }[] = [];
+  ENTITY_TAG.lastIndex = 0;
+  while (ENTITY_TAG.lastIndex < header.length) {
+    const at = ENTITY_TAG.lastIndex;
+    const m = ENTITY_TAG.exec(header);
+    if (!m || ENTITY_TAG.lastIndex === at) return null;
+    tags.push({ weak: m[1] !== undefined, tag: m[2]! });
+  }
+  return tags.length > 0 ? tags : null;
+}
+
 /**
  * The version a write expects, from `If-Match: "3"`; undefined when the header is absent
- * (the write then goes through unconditionally) or is `*`.
+ * (the write then goes through unconditionally) or is `*`. A well-formed entity-tag that is
+ * not one of ours (`"stale-version-0"`, a weak `W/"3"`: If-Match compares strongly) matches no
+ * version, so the write answers 412 (RFC 9110 §13.1.1); only a header that is not an
+ * entity-tag list is a 400. Of several of our tags, the first is the one compared.
  */
 export function expectedVersion(request: FastifyRequest): number | undefined {
   const header = request.headers['if-match'];
   if (header === undefined || header.trim() === '*') return undefined;
-  const m = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
-  if (!m) {
-    const message = 'If-Match must be an ETag of this API, e.g. "3"';
+  const tags = entityTags(header);
+  if (!tags) {
+    const message = 'If-Match must be * or a list of entity-tags, e.g. "3"';
     throw badRequest(message, [{ in: 'headers', pointer: '/if-match', message }]);
   }
-  return Number(m[1]);
+  const ours = tags.find((t) => !t.weak && /^[1-9]\d{0,14}$/.test(t.tag));
+  return ours ? Number(ours.tag) : NO_VERSION;
 }

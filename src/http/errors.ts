@@ -2,9 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldProblem } from '../common/errors.js';
-import { Problem, STATUS_TITLES, type ProblemBody } from './problem.js';
+import type { Contract } from './contract.js';
+import { STATUS_TITLES, type ProblemBody } from './problem.js';
 
-const ERROR_STATUSES = [400, 401, 403, 404, 409, 412, 413, 415, 429, 500] as const;
 const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** The title of a code from the catalogue (src/common/errors.ts); the status's reason phrase for fastify's own. */
@@ -47,11 +47,11 @@ function fastifyClientError(error: FastifyError): { status: number; code: string
 }
 
 /**
- * Problem details for every error, 404 and 405 for unknown routes and methods, and the
- * default error responses merged into every route's schema so the document lists them.
+ * Problem details for every error, 404 and 405 for unknown routes and methods, and the error
+ * answers each route can give merged into its schema so the document lists them (contract.ts).
  */
 export const errorsPlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, opts: { contract: Contract }) => {
     const known = FindMyWay();
     app.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -61,12 +61,7 @@ export const errorsPlugin = fp(
         const method = m.toUpperCase() as HTTPMethod;
         if (!known.hasRoute(method, route.url)) known.on(method, route.url, () => {});
       }
-      if (!route.schema || route.schema.hide) return;
-      const response = (route.schema.response ?? {}) as Record<string, unknown>;
-      for (const status of ERROR_STATUSES) {
-        response[status] ??= { description: STATUS_TITLES[status], content: { 'application/problem+json': { schema: Problem } } };
-      }
-      route.schema.response = response;
+      opts.contract.declare(route);
     });
 
     app.setErrorHandler((error: FastifyError | AppError, request, reply) => {

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import type { Contract } from './contract.js';
 
 type Doc = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;
 
@@ -32,7 +33,7 @@ export function pruneComponents(doc: Doc): Doc {
 }
 
 export const openapiPlugin = fp(
-  async (app: FastifyInstance, opts: { version: string; serverUrl: string }) => {
+  async (app: FastifyInstance, opts: { version: string; serverUrl: string; contract: Contract }) => {
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -70,7 +71,7 @@ export const openapiPlugin = fp(
         },
       },
       transform: jsonSchemaTransform,
-      transformObject: (documentObject) => pruneComponents(jsonSchemaTransformObject(documentObject) as Doc) as never,
+      transformObject: (documentObject) => pruneComponents(opts.contract.document(jsonSchemaTransformObject(documentObject) as Doc)) as never,
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true }, config: { scope: 'public' } }, async () => app.swagger());

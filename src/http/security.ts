@@ -20,7 +20,7 @@ const DOCS_CSP = {
   formAction: ["'self'"],
 };
 
-const EXPOSED = ['ETag', 'Last-Modified', 'Link', 'Location', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+const EXPOSED = ['ETag', 'Article-ETag', 'Last-Modified', 'Link', 'Location', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
 
 /**
  * The headers helmet sets for these options, worked out once: the options never change per
@@ -42,15 +42,22 @@ function headersOf(options: HelmetOptions): Record<string, string> {
  * before authentication so that 401s and 429s carry these headers too (a browser cannot read a
  * cross-origin 401 without them).
  */
+const corsOnFor = (corsOrigins: string[] | '*') => corsOrigins === '*' || corsOrigins.length > 0;
+const helmetOptions = (corsOrigins: string[] | '*') =>
+  ({
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+    // Other sites are meant to use the API (that is what CORS_ORIGINS is for); without it, same origin only.
+    crossOriginResourcePolicy: { policy: corsOnFor(corsOrigins) ? 'cross-origin' : 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  }) as const;
+
+/** The security headers of API answers, also for the errors answered before routing (framework-errors.ts). */
+export const apiSecurityHeaders = (corsOrigins: string[] | '*') => headersOf(helmetOptions(corsOrigins));
+
 export const securityPlugin = fp(
   async (app: FastifyInstance, opts: { corsOrigins: string[] | '*'; docsPrefix: string }) => {
-    const corsOn = opts.corsOrigins === '*' || opts.corsOrigins.length > 0;
-    const options = {
-      contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
-      // Other sites are meant to use the API (that is what CORS_ORIGINS is for); without it, same origin only.
-      crossOriginResourcePolicy: { policy: corsOn ? 'cross-origin' : 'same-origin' },
-      crossOriginEmbedderPolicy: false,
-    } as const;
+    const corsOn = corsOnFor(opts.corsOrigins);
+    const options = helmetOptions(opts.corsOrigins);
     const apiHeaders = headersOf(options);
     const docsHeaders = headersOf({ ...options, contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } });
     const isDocs = (url: string | undefined) => url !== undefined && (url === opts.docsPrefix || url.startsWith(`${opts.docsPrefix}/`));

@@ -4,6 +4,7 @@ import { IdParams } from '../common/schemas.js';
 import { linkNext } from '../common/pagination.js';
 import { ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyPage } from './schemas.js';
 import type { KeyStore } from './store.js';
+import { pagedList } from '../http/contract.js';
 
 const tags = ['keys'];
 
@@ -27,6 +28,7 @@ export const keyRoutes: FastifyPluginAsyncZod<{ keys: KeyStore }> = async (app, 
   app.get('/keys', {
     config: { scope: 'admin' },
     schema: {
+      ...pagedList,
       tags,
       operationId: 'listApiKeys',
       summary: 'List API keys (without secrets), oldest first',

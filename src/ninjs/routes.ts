@@ -14,6 +14,8 @@ export type NinjsRouteDeps = { articles: ArticleStore; ninjsOf: NinjsService; vi
 
 const tags = ['ninjs'];
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);
+/** Conditional like any item; the 200 also links the ninjs JSON Schema (`Link: rel="describedby"`). */
+const cacheable = { conditional: 'read', answerHeaders: { 200: ['etag', 'last-modified', 'link'], 304: ['etag', 'last-modified'] } } as const;
 const ok = { description: 'The article as IPTC ninjs 3.2', content: { [NINJS_MEDIA_TYPE]: { schema: Ninjs } } };
 
 const DESCRIPTION =
@@ -29,7 +31,7 @@ async function answer(request: FastifyRequest, reply: FastifyReply, row: Article
 export const ninjsRoutes: FastifyPluginAsyncZod<NinjsRouteDeps> = async (app, deps) => {
   app.get('/articles/:id/ninjs', {
     config: { scope: 'public' },
-    schema: { tags, operationId: 'getArticleNinjs', summary: 'Get an article as IPTC ninjs', description: DESCRIPTION, params: IdParams, response: { 200: ok, 304: z.null() } },
+    schema: { ...cacheable, tags, operationId: 'getArticleNinjs', summary: 'Get an article as IPTC ninjs', description: DESCRIPTION, params: IdParams, response: { 200: ok, 304: z.null() } },
     handler: async (request, reply) => {
       const viewer = deps.viewerOf(request);
       const row = await deps.articles.get(request.params.id, viewer);
@@ -40,17 +42,18 @@ export const ninjsRoutes: FastifyPluginAsyncZod<NinjsRouteDeps> = async (app, de
   app.get('/articles/slug/:slug/ninjs', {
     config: { scope: 'public' },
     schema: {
+      ...cacheable,
       tags,
       operationId: 'getArticleNinjsBySlug',
       summary: 'Get an article as IPTC ninjs, by slug',
       description: `${DESCRIPTION} A slug the article had before answers 308 with the URL of its current slug.`,
       params: SlugParams,
-      response: { 200: ok, 304: z.null(), 308: z.null().describe('Moved: the article has a new slug (see Location)') },
+      response: { 200: ok, 304: z.null(), 308: z.null().describe('Moved: the article has a new slug (see Location); no body') },
     },
     handler: async (request, reply) => {
       const viewer = deps.viewerOf(request);
       const found = await deps.articles.getBySlug(request.params.slug, viewer);
-      if ('movedTo' in found) return reply.code(308).header('location', `/v1/articles/slug/${encodeURIComponent(found.movedTo)}/ninjs`).send(null);
+      if ('movedTo' in found) return reply.redirect(`/v1/articles/slug/${encodeURIComponent(found.movedTo)}/ninjs`, 308);
       return answer(request, reply, found.row, viewer, deps.ninjsOf);
     },
   });

@@ -1,19 +1,31 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParams } from '../common/schemas.js';
+import { etagOf } from '../http/conditional.js';
 import type { ArticleStore } from '../articles/store.js';
 import type { Viewer } from '../articles/visibility.js';
-import { RelatedLink, RelatedLinkCreate, RelatedLinkList, RelatedLinkParams, RelatedLinkUpdate } from './schemas.js';
+import { RelatedLinkCreate, RelatedLinkList, RelatedLinkParams, RelatedLinkUpdate, RelatedLinkWrite } from './schemas.js';
 import type { RelatedLinkStore } from './store.js';
 
 const tags = ['related-links'];
+const BUMPS = 'Changes the article: its version goes up by one; the answer carries the new version (`Article-ETag`) for your next `If-Match`.';
 
 export const relatedLinkRoutes: FastifyPluginAsyncZod<{
   links: RelatedLinkStore;
   articles: ArticleStore;
   viewerOf: (request: FastifyRequest) => Viewer;
 }> = async (app, { links, articles, viewerOf }) => {
+  /**
+   * The owning article's version after a link write, as `Article-ETag`. Read after the write: on
+   * the embedded store the write and this read run without a request in between.
+   */
+  const stampArticleVersion = (request: FastifyRequest, reply: FastifyReply, id: number) => {
+    const { version } = articles.head(id, viewerOf(request));
+    reply.header('article-etag', etagOf(version));
+    return version;
+  };
+
   app.get('/articles/:id/related-links', {
     config: { scope: 'public' },
     schema: {
@@ -37,15 +49,17 @@ export const relatedLinkRoutes: FastifyPluginAsyncZod<{
       tags,
       operationId: 'createRelatedLink',
       summary: 'Add a related link to an article',
+      description: BUMPS,
       params: IdParams,
       body: RelatedLinkCreate,
-      response: { 201: RelatedLink },
+      response: { 201: RelatedLinkWrite },
     },
     handler: async (request, reply) => {
       const { id } = request.params;
       await articles.get(id, viewerOf(request));
       const link = await links.create(id, request.body);
-      return reply.code(201).header('location', `/v1/articles/${id}/related-links/${link.id}`).send(link);
+      const articleVersion = stampArticleVersion(request, reply, id);
+      return reply.code(201).header('location', `/v1/articles/${id}/related-links/${link.id}`).send({ ...link, articleVersion });
     },
   });
 
@@ -55,18 +69,30 @@ export const relatedLinkRoutes: FastifyPluginAsyncZod<{
       tags,
       operationId: 'updateRelatedLink',
       summary: "Move a related link, or change an external link's title",
+      description: BUMPS,
       params: RelatedLinkParams,
       body: RelatedLinkUpdate,
-      response: { 200: RelatedLink },
+      response: { 200: RelatedLinkWrite },
     },
-    handler: async (request) => links.update(request.params.id, request.params.linkId, request.body),
+    handler: async (request, reply) => {
+      const link = await links.update(request.params.id, request.params.linkId, request.body);
+      return { ...link, articleVersion: stampArticleVersion(request, reply, request.params.id) };
+    },
   });
 
   app.delete('/articles/:id/related-links/:linkId', {
     config: { scope: 'write' },
-    schema: { tags, operationId: 'deleteRelatedLink', summary: 'Remove a related link', params: RelatedLinkParams, response: { 204: z.null().describe('Removed') } },
+    schema: {
+      tags,
+      operationId: 'deleteRelatedLink',
+      summary: 'Remove a related link',
+      description: `${BUMPS} The answer has no body.`,
+      params: RelatedLinkParams,
+      response: { 204: z.null().describe('Removed') },
+    },
     handler: async (request, reply) => {
       await links.remove(request.params.id, request.params.linkId);
+      stampArticleVersion(request, reply, request.params.id);
       return reply.code(204).send(null);
     },
   });

@@ -29,6 +29,30 @@ export const RelatedLink = z
     },
   });
 
+/**
+ * The answer to a link write: the link and the version its article has now. A link is part of
+ * its article, so every write bumps the article's version; a client that then PATCHes the article
+ * sends `If-Match` with this (it is also in the `Article-ETag` header).
+ */
+export const RelatedLinkWrite = RelatedLink.extend({
+  articleVersion: z.number().int().describe("The article's version after this write: its ETag is `\"<articleVersion>\"`"),
+}).meta({
+  id: 'RelatedLinkWrite',
+  description: 'A related link as written, with the new version of its article.',
+  example: {
+    id: 1,
+    articleId: 1,
+    position: 0,
+    targetArticleId: 2,
+    url: null,
+    title: '汉服映天理,春色染衣裳',
+    targetSlug: 'han-fu-ying-tian-li-chun-se-ran-yi-shang',
+    createdAt: '2023-04-19T00:00:00.000Z',
+    updatedAt: '2023-04-19T00:00:00.000Z',
+    articleVersion: 2,
+  },
+});
+
 const position = z.number().int().min(0).max(10_000).describe('Order under the article; defaults to the end');
 
 export const RelatedLinkCreate = z

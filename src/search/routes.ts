@@ -7,6 +7,7 @@ import type { SectionService } from '../sections/service.js';
 import type { SourceService } from '../sources/service.js';
 import { SearchPage, SearchQuery, type SearchPageDto } from './schemas.js';
 import type { SearchResult, SearchStore } from './store.js';
+import { pagedList } from '../http/contract.js';
 
 export type SearchRouteDeps = {
   search: SearchStore;
@@ -21,6 +22,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, 
   app.get('/search', {
     config: { scope: 'public' },
     schema: {
+      ...pagedList,
       tags: ['search'],
       operationId: 'searchArticles',
       summary: 'Search articles',

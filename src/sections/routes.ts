@@ -5,6 +5,7 @@ import { linkNext } from '../common/pagination.js';
 import { etagOf, expectedVersion, notModified } from '../http/conditional.js';
 import { Section, SectionCreate, SectionListQuery, SectionPage, SectionTree, SectionUpdate } from './schemas.js';
 import type { SectionService } from './service.js';
+import { cacheableItem, createdVersioned, ifMatch, pagedList } from '../http/contract.js';
 
 const tags = ['sections'];
 
@@ -12,6 +13,7 @@ export const sectionRoutes: FastifyPluginAsyncZod<{ sections: SectionService }> 
   app.get('/sections', {
     config: { scope: 'public' },
     schema: {
+      ...pagedList,
       tags,
       operationId: 'listSections',
       summary: 'List sections in navigation order',
@@ -39,7 +41,7 @@ export const sectionRoutes: FastifyPluginAsyncZod<{ sections: SectionService }> 
 
   app.get('/sections/:id', {
     config: { scope: 'public' },
-    schema: { tags, operationId: 'getSection', summary: 'Get a section by id', params: IdParams, response: { 200: Section, 304: z.null() } },
+    schema: { ...cacheableItem, tags, operationId: 'getSection', summary: 'Get a section by id', params: IdParams, response: { 200: Section, 304: z.null() } },
     handler: async (request, reply) => {
       const section = await sections.get(request.params.id);
       if (notModified(request, reply, etagOf(section.version), Date.parse(section.updatedAt))) return reply;
@@ -49,7 +51,7 @@ export const sectionRoutes: FastifyPluginAsyncZod<{ sections: SectionService }> 
 
   app.get('/sections/slug/:slug', {
     config: { scope: 'public' },
-    schema: { tags, operationId: 'getSectionBySlug', summary: 'Get a section by slug', params: SlugParams, response: { 200: Section, 304: z.null() } },
+    schema: { ...cacheableItem, tags, operationId: 'getSectionBySlug', summary: 'Get a section by slug', params: SlugParams, response: { 200: Section, 304: z.null() } },
     handler: async (request, reply) => {
       const section = await sections.getBySlug(request.params.slug);
       if (notModified(request, reply, etagOf(section.version), Date.parse(section.updatedAt))) return reply;
@@ -59,7 +61,7 @@ export const sectionRoutes: FastifyPluginAsyncZod<{ sections: SectionService }> 
 
   app.post('/sections', {
     config: { scope: 'write' },
-    schema: { tags, operationId: 'createSection', summary: 'Create a section', body: SectionCreate, response: { 201: Section } },
+    schema: { ...createdVersioned, tags, operationId: 'createSection', summary: 'Create a section', body: SectionCreate, response: { 201: Section } },
     handler: async (request, reply) => {
       const section = await sections.create(request.body);
       return reply.code(201).header('location', `/v1/sections/${section.id}`).header('etag', etagOf(section.version)).send(section);
@@ -69,6 +71,7 @@ export const sectionRoutes: FastifyPluginAsyncZod<{ sections: SectionService }> 
   app.patch('/sections/:id', {
     config: { scope: 'write' },
     schema: {
+      ...ifMatch,
       tags,
       operationId: 'updateSection',
       summary: 'Change some fields of a section',
@@ -86,6 +89,8 @@ export const sectionRoutes: FastifyPluginAsyncZod<{ sections: SectionService }> 
   app.delete('/sections/:id', {
     config: { scope: 'write' },
     schema: {
+      ...ifMatch,
+      errors: [409],
       tags,
       operationId: 'deleteSection',
       summary: 'Delete an empty section',

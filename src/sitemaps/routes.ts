@@ -8,6 +8,7 @@ import { notModified } from '../http/conditional.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { SitemapArticle, SitemapStore } from './store.js';
 import { newsUrlset, sitemapIndex, urlset } from './xml.js';
+import { cacheableDocument } from '../http/contract.js';
 
 export type SitemapRouteDeps = {
   store: SitemapStore;
@@ -47,6 +48,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
   app.get('/sitemap.xml', {
     config: { scope: 'public' },
     schema: {
+      ...cacheableDocument,
       tags,
       operationId: 'getSitemapIndex',
       summary: 'Sitemap index: the article sitemaps and the news sitemap',
@@ -66,6 +68,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
   app.get('/sitemaps/articles-:page(^\\d{1,9}).xml', {
     config: { scope: 'public' },
     schema: {
+      ...cacheableDocument,
       tags,
       operationId: 'getArticleSitemap',
       summary: 'One page of the article sitemap',
@@ -84,6 +87,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
   app.get('/sitemaps/news.xml', {
     config: { scope: 'public' },
     schema: {
+      ...cacheableDocument,
       tags,
       operationId: 'getNewsSitemap',
       summary: 'Google News sitemap: articles of the last two days',

@@ -5,6 +5,7 @@ import { linkNext } from '../common/pagination.js';
 import { etagOf, expectedVersion, notModified } from '../http/conditional.js';
 import { Source, SourceCreate, SourceListQuery, SourcePage, SourceUpdate } from './schemas.js';
 import type { SourceService } from './service.js';
+import { cacheableItem, createdVersioned, ifMatch, pagedList } from '../http/contract.js';
 
 const tags = ['sources'];
 
@@ -12,6 +13,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
   app.get('/sources', {
     config: { scope: 'public' },
     schema: {
+      ...pagedList,
       tags,
       operationId: 'listSources',
       summary: 'List sources by name',
@@ -27,7 +29,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
 
   app.get('/sources/:id', {
     config: { scope: 'public' },
-    schema: { tags, operationId: 'getSource', summary: 'Get a source by id', params: IdParams, response: { 200: Source, 304: z.null() } },
+    schema: { ...cacheableItem, tags, operationId: 'getSource', summary: 'Get a source by id', params: IdParams, response: { 200: Source, 304: z.null() } },
     handler: async (request, reply) => {
       const source = await sources.get(request.params.id);
       if (notModified(request, reply, etagOf(source.version), Date.parse(source.updatedAt))) return reply;
@@ -37,7 +39,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
 
   app.get('/sources/slug/:slug', {
     config: { scope: 'public' },
-    schema: { tags, operationId: 'getSourceBySlug', summary: 'Get a source by slug', params: SlugParams, response: { 200: Source, 304: z.null() } },
+    schema: { ...cacheableItem, tags, operationId: 'getSourceBySlug', summary: 'Get a source by slug', params: SlugParams, response: { 200: Source, 304: z.null() } },
     handler: async (request, reply) => {
       const source = await sources.getBySlug(request.params.slug);
       if (notModified(request, reply, etagOf(source.version), Date.parse(source.updatedAt))) return reply;
@@ -47,7 +49,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
 
   app.post('/sources', {
     config: { scope: 'write' },
-    schema: { tags, operationId: 'createSource', summary: 'Create a source', body: SourceCreate, response: { 201: Source } },
+    schema: { ...createdVersioned, tags, operationId: 'createSource', summary: 'Create a source', body: SourceCreate, response: { 201: Source } },
     handler: async (request, reply) => {
       const source = await sources.create(request.body);
       return reply.code(201).header('location', `/v1/sources/${source.id}`).header('etag', etagOf(source.version)).send(source);
@@ -57,6 +59,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
   app.patch('/sources/:id', {
     config: { scope: 'write' },
     schema: {
+      ...ifMatch,
       tags,
       operationId: 'updateSource',
       summary: 'Change some fields of a source',
@@ -74,6 +77,8 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
   app.delete('/sources/:id', {
     config: { scope: 'write' },
     schema: {
+      ...ifMatch,
+      errors: [409],
       tags,
       operationId: 'deleteSource',
       summary: 'Delete a source no article names',

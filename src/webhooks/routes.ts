@@ -4,6 +4,7 @@ import { linkNext } from '../common/pagination.js';
 import { IdParams, PageQuery } from '../common/schemas.js';
 import { Delivery, DeliveryListQuery, DeliveryPage, DeliveryParams, Webhook, WebhookCreate, WebhookCreated, WebhookPage, WebhookUpdate } from './schemas.js';
 import type { WebhookStore } from './store.js';
+import { pagedList } from '../http/contract.js';
 
 const tags = ['webhooks'];
 const config = { scope: 'admin' as const };
@@ -32,7 +33,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookStore }> = 
 
   app.get('/webhooks', {
     config,
-    schema: { tags, operationId: 'listWebhooks', summary: 'List endpoints (without their secrets)', querystring: PageQuery.strict(), response: { 200: WebhookPage } },
+    schema: { ...pagedList, tags, operationId: 'listWebhooks', summary: 'List endpoints (without their secrets)', querystring: PageQuery.strict(), response: { 200: WebhookPage } },
     handler: async (request, reply) => {
       const { data, nextCursor } = await webhooks.list(request.query);
       linkNext(request, reply, nextCursor);
@@ -72,6 +73,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookStore }> = 
   app.get('/webhooks/:id/deliveries', {
     config,
     schema: {
+      ...pagedList,
       tags,
       operationId: 'listWebhookDeliveries',
       summary: 'The delivery log of an endpoint, newest first',

@@ -162,11 +162,17 @@ t.test('PATCH: partial update, versions, If-Match', async (t) => {
   t.equal(ok.status, 200);
   t.equal(ok.body.version, 3);
   t.equal(ok.headers.etag, '"3"');
-  for (const bad of ['2', 'W/2', '"abc"', '"1', '"99999999999999999"']) {
+  for (const bad of ['2', 'W/2', '"1', '"3" junk', '', '"3", ,"4"']) {
     const malformed = assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { title: 'x' }, { 'if-match': bad }))), 400);
     t.match(malformed.errors, [{ in: 'headers', pointer: '/if-match' }], `If-Match ${bad} refused`);
   }
-  t.equal(stored(a.id)!.version, 3);
+  // Well-formed entity-tags that match no version are a failed precondition (RFC 9110 §13.1.1), not bad input.
+  for (const other of ['"stale-version-0"', '"abc"', '"99999999999999999"', '"0"', 'W/"3"', '"", "x"']) {
+    const failed = assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { title: 'x' }, { 'if-match': other }))), 412, 'version-mismatch');
+    t.equal(failed.currentVersion, 3, `If-Match ${other} matches nothing`);
+  }
+  t.equal((await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { subtitle: '副题二' }, { 'if-match': '"x", "3"' })))).body.version, 4, 'a list matches by any of its tags');
+  t.equal(stored(a.id)!.version, 4);
   t.equal((await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { subtitle: null }, { 'if-match': '*' })))).body.subtitle, null);
 
   const unknownSection = assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { sectionId: 999 }))), 400, 'unknown-reference');
@@ -174,7 +180,7 @@ t.test('PATCH: partial update, versions, If-Match', async (t) => {
   await make.article(section.id, { slug: 'other', externalId: 'ext-other' });
   assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { slug: 'other' }))), 409, 'slug-taken');
   assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { externalId: 'ext-other' }))), 409, 'external-id-taken');
-  t.equal(stored(a.id)!.version, 4, 'refused changes leave the version alone');
+  t.equal(stored(a.id)!.version, 5, 'refused changes leave the version alone');
   assertProblem(t, await call(app, w(req('PATCH', '/v1/articles/999', { title: 'x' }))), 404, 'not-found');
 });
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
@@ -7,6 +7,7 @@ import type { Store } from '../../src/store/port.js';
 import type { ApiKeyCreateInput } from '../../src/keys/schemas.js';
 import { createKeyStore } from '../../src/keys/store.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
+import { contractProblems } from './contract.js';
 
 export type TestClock = { now: number; (): number; set(iso: string): void; advance(ms: number): void };
 
@@ -35,7 +36,18 @@ export async function createKey(db: Db, clock: TestClock, input: Partial<ApiKeyC
   return { id: key.id, secret: key.secret, header: { authorization: `Bearer ${key.secret}` } as AuthHeader };
 }
 
-/** A fresh app on a fresh, migrated in-memory database, closed when the test ends. */
+/** Every answer `app.inject` returns is checked against the OpenAPI document; a mismatch fails the test (helpers/contract.ts). */
+function checkEveryAnswer(t: Test, app: FastifyInstance) {
+  const inject = app.inject.bind(app) as (opts: InjectOptions | string) => Promise<LightMyRequestResponse>;
+  const checked = async (opts: InjectOptions | string) => {
+    const res = await inject(opts);
+    for (const problem of contractProblems(opts, res)) t.fail(`the answer breaks the OpenAPI document: ${problem}`);
+    return res;
+  };
+  app.inject = checked as unknown as FastifyInstance['inject'];
+}
+
+/** A fresh app on a fresh, migrated in-memory database, closed when the test ends; its answers are checked against the document. */
 export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
   const db = openDatabase(':memory:');
   migrateDatabase(db);
@@ -43,6 +55,7 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
   const store = createSqliteStore(db);
   const app = await buildApp(testConfig(overrides), { store, clock });
   await app.ready();
+  checkEveryAnswer(t, app);
   t.teardown(async () => {
     await app.close();
     db.$client.close();

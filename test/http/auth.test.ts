@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import t from 'tap';
 import { authPlugin } from '../../src/http/auth.js';
+import { createContract } from '../../src/http/contract.js';
 import { errorsPlugin } from '../../src/http/errors.js';
 import { createKeyStore } from '../../src/keys/store.js';
 import { assertProblem, buildTestApp, call, createKey } from '../helpers/app.js';
@@ -96,7 +97,7 @@ t.test('audit: writes record the key that made them, shown to editors only', asy
 t.test('a route without a declared scope stops the app at start-up; hidden routes are exempt', async (t) => {
   const app = Fastify({ logger: false });
   t.teardown(() => app.close());
-  await app.register(errorsPlugin);
+  await app.register(errorsPlugin, { contract: createContract() });
   await app.register(authPlugin, { authenticate: async () => null, publicRead: true });
   t.throws(() => app.get('/v1/open', { schema: { summary: 'forgot the scope' } }, async () => 'x'), /GET \/v1\/open declares no scope/);
   t.throws(() => app.post('/v1/also', async () => 'x'), /declares no scope/);

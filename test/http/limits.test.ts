@@ -26,6 +26,20 @@ t.test('rate limits: per client address for readers, per key for keys; 429 with 
   for (let i = 0; i < 20; i++) t.equal((await call(ctx.app, from('10.0.0.1', ctx.auth.admin))).status, 200, 'admin keys are exempt');
 });
 
+t.test('health probes are not rate-limited: a load balancer probes from one address all day', async (t) => {
+  const ctx = await buildTestApp(t, { rateLimit: limits });
+  for (const url of ['/healthz', '/readyz']) {
+    for (let i = 0; i < 10; i++) {
+      const res = await call(ctx.app, { method: 'GET', url, remoteAddress: '10.0.9.1' });
+      t.equal(res.status, 200, `${url} #${i + 1}`);
+      t.notOk(res.headers['x-ratelimit-limit'], 'no rate-limit headers on a probe');
+    }
+  }
+  for (let i = 0; i < 3; i++) t.equal((await call(ctx.app, from('10.0.9.1'))).status, 200, 'the probes spent none of the address’s allowance');
+  assertProblem(t, await call(ctx.app, from('10.0.9.1')), 429, 'rate-limited');
+  t.equal((await call(ctx.app, { method: 'GET', url: '/healthz', remoteAddress: '10.0.9.1' })).status, 200, 'nor does a limited address lose its probes');
+});
+
 t.test('behind a proxy (TRUST_PROXY=on) each reader counts by X-Forwarded-For, not by the proxy', async (t) => {
   const viaProxy = (client: string) => from('127.0.0.1', { 'x-forwarded-for': client });
   const trusting = await buildTestApp(t, { rateLimit: limits, trustProxy: true });

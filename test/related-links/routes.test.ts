@@ -35,8 +35,10 @@ t.test('create internal and external links; list in position order', async (t) =
     targetSlug: target.slug,
     createdAt: NOW,
     updatedAt: NOW,
+    articleVersion: 2,
   });
   t.equal(versionOf(owner.id), 2, "a new link is a new version of its article");
+  t.equal(internal.headers['article-etag'], '"2"', "the answer carries the article's new ETag");
 
   const external = await call(app, w(req('POST', url, { url: 'https://www.enorth.com.cn/a.html', title: '北方网' })));
   t.equal(external.status, 201);
@@ -98,6 +100,8 @@ t.test('PATCH position and title; DELETE; unknown links', async (t) => {
   t.match(moved.body, { id: a.id, position: 5, title: '目标' });
   t.same((await linksOf(owner.id)).map((l) => l.id), [b.id, a.id]);
   t.equal(versionOf(owner.id), v + 1);
+  t.equal(moved.body.articleVersion, v + 1);
+  t.equal(moved.headers['article-etag'], `"${v + 1}"`);
   const renamed = await call(app, w(req('PATCH', `${base}/${b.id}`, { title: '新外链' })));
   t.match(renamed.body, { title: '新外链', url: 'https://example.com/' });
   const internalTitle = assertProblem(t, await call(app, w(req('PATCH', `${base}/${a.id}`, { title: 'x' }))), 400);
@@ -116,6 +120,7 @@ t.test('PATCH position and title; DELETE; unknown links', async (t) => {
   t.equal(del.body, '');
   t.equal(count(), 1);
   t.equal(versionOf(owner.id), before + 1);
+  t.equal(del.headers['article-etag'], `"${before + 1}"`, 'a 204 carries it as a header');
   assertProblem(t, await call(app, w({ method: 'DELETE', url: `${base}/${a.id}` })), 404, 'not-found');
   assertProblem(t, await call(app, w({ method: 'DELETE', url: `${base}/abc` })), 400);
 });
@@ -147,6 +152,22 @@ t.test('internal links follow their target: current title and slug, visibility, 
   t.equal(purge.statusCode, 204);
   t.equal(countRows(db, 'related_links'), 2, 'the link to the deleted article went with it');
   t.same((await linksOf(owner.id)).map((l) => l.url), ['https://example.com/']);
+});
+
+t.test("a link write answers with the article's new version, so the next If-Match on the article goes through", async (t) => {
+  const { app, w, make, section, owner } = await setup(t);
+  const read = await call(app, { method: 'GET', url: `/v1/articles/${owner.id}` });
+  const target = await make.article(section.id, { title: '津甘协作' });
+  const added = await call(app, w(req('POST', `/v1/articles/${owner.id}/related-links`, { targetArticleId: target.id })));
+  const stale = assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${owner.id}`, { summary: '摘要' }, { 'if-match': read.headers.etag as string }))), 412);
+  t.equal(stale.currentVersion, added.body.articleVersion, "the article's ETag from before the link is stale");
+  const patched = await call(app, w(req('PATCH', `/v1/articles/${owner.id}`, { summary: '摘要' }, { 'if-match': added.headers['article-etag'] as string })));
+  t.equal(patched.status, 200, 'the Article-ETag of the link write is current');
+  const moved = await call(app, w(req('PATCH', `/v1/articles/${owner.id}/related-links/${added.body.id}`, { position: 3 })));
+  const removed = await app.inject(w({ method: 'DELETE', url: `/v1/articles/${owner.id}/related-links/${added.body.id}` }));
+  t.equal(moved.body.articleVersion, patched.body.version + 1);
+  t.equal(removed.headers['article-etag'], `"${patched.body.version + 2}"`);
+  t.equal((await call(app, w(req('PATCH', `/v1/articles/${owner.id}`, { summary: '摘要二' }, { 'if-match': removed.headers['article-etag'] as string })))).status, 200);
 });
 
 t.test('an article has at most 100 links', async (t) => {
