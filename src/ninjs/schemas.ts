@@ -20,7 +20,7 @@ const Association = z.object({
 
 /**
  * The subset of IPTC ninjs 3.2 that Masthead writes. The official schema is the contract
- * (../shared/standards/ninjs/ninjs-schema_3.2.json); the tests validate real answers against it.
+ * (vendored for the tests in test/fixtures/ninjs/ninjs-schema_3.2.json); the tests validate real answers against it.
  */
 export const Ninjs = z
   .object({

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { DEMO_ARTICLE } from '../../src/demo/content.js';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
 import { countRows, factories, req, withHeaders, writeHeadersOf } from '../helpers/factories.js';
 
 const NOW = '2026-11-27T08:00:00.000Z';
-const SEED_FILE = '/work/shared/seed/000_1c8763f15fd8f122.txt';
+const SEED_FILE = new URL('../fixtures/seed/000_1c8763f15fd8f122.txt', import.meta.url);
 const GANSU_SLUG = 'gan-su-sheng-dang-zheng-dai-biao-tuan-lai-jin-kao-cha';
 
 async function setup(t: Test) {
@@ -289,11 +289,9 @@ t.test('writes need a write key', async (t) => {
 
 t.test('CJK round trip: the seed article comes back byte-identical', async (t) => {
   const { app, w, make, section, stored } = await setup(t);
-  if (existsSync(SEED_FILE)) {
-    const seed = readFileSync(SEED_FILE, 'utf8');
-    t.ok(seed.includes(DEMO_ARTICLE.title), 'fixture title is the seed page’s');
-    for (const p of DEMO_ARTICLE.paragraphs) t.ok(seed.includes(`\n${p}\n`), 'fixture paragraph is a seed line');
-  }
+  const seed = readFileSync(SEED_FILE, 'utf8');
+  t.ok(seed.includes(DEMO_ARTICLE.title), 'fixture title is the seed page’s');
+  for (const p of DEMO_ARTICLE.paragraphs) t.ok(seed.includes(`\n${p}\n`), 'fixture paragraph is a seed line');
   const body = DEMO_ARTICLE.paragraphs.map((p) => `<p>${p}</p>`).join('');
   const res = await call(app, w(req('POST', '/v1/articles', { title: DEMO_ARTICLE.title, body, tags: DEMO_ARTICLE.tags, sectionId: section.id, status: 'published' })));
   t.equal(res.status, 201);

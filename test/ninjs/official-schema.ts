@@ -3,8 +3,8 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Test } from 'tap';
 
-/** The official IPTC schemas, read where CI has them too (../shared beside the repository). */
-const STANDARDS = new URL('../../../shared/standards/ninjs/', import.meta.url);
+/** The official IPTC schemas, vendored in test/fixtures/ninjs (MIT, see the licence file there). */
+const STANDARDS = new URL('../fixtures/ninjs/', import.meta.url);
 const load = (name: string) => JSON.parse(readFileSync(new URL(name, STANDARDS), 'utf8')) as Record<string, unknown>;
 
 // ninjs 3.x is JSON Schema 2020-12; places[].geoJSON refers to the GeoJSON schema, registered so validation works offline.
