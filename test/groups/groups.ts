@@ -1,0 +1,48 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * The suite runs as a few processes, not one per test file: each process pays ~3–4 CPU seconds
+ * for tap, tsx and loading the app's modules (zod schemas, fastify, pinyin and jieba
+ * dictionaries), which on a 2-core machine was most of the suite's time. Each group file in this
+ * folder imports its share of the test files, unchanged, into one process; tap runs the groups
+ * side by side (`jobs` in package.json). A test file is still a test file: `npx tap FILE` runs it
+ * alone, and a new one anywhere under test/ joins a group by its folder, or `rest` by default.
+ */
+export const GROUPS = {
+  articles: /^articles\//,
+  http: /^(http|keys|cli)\//,
+  syndication: /^(feeds|sitemaps|ninjs)\//,
+  search: /^(search|changes)\//,
+  transfer: /^(transfer|webhooks)\//,
+  bench: /^(bench|demo)\//,
+  server: /^(server|hostile-input)\.test\.ts$/,
+  rest: /./,
+} as const satisfies Record<string, RegExp>;
+
+export type GroupName = keyof typeof GROUPS;
+
+const TEST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function* testFiles(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (path !== join(TEST_DIR, 'groups') && entry.name !== 'fixtures') yield* testFiles(path);
+    } else if (entry.name.endsWith('.test.ts')) yield relative(TEST_DIR, path);
+  }
+}
+
+/** Every test file under test/ (paths relative to it) with the one group it runs in. */
+export function assignments(): { file: string; group: GroupName }[] {
+  const names = Object.keys(GROUPS) as GroupName[];
+  return [...testFiles(TEST_DIR)].map((file) => ({ file, group: names.find((g) => GROUPS[g].test(file.split('\\').join('/')))! }));
+}
+
+/** Imports the group's test files in order; their top-level `t.test` calls join this process's tap root. */
+export async function runGroup(group: GroupName) {
+  for (const { file, group: g } of assignments()) {
+    if (g === group) await import(pathToFileURL(join(TEST_DIR, file)).href);
+  }
+}

@@ -1,0 +1,3 @@
+import { runGroup } from './groups.js';
+
+await runGroup('search');
