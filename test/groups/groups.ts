@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import t from 'tap';
 
 /**
  * The suite runs as a few processes, not one per test file: each process pays ~3–4 CPU seconds
@@ -40,9 +41,17 @@ export function assignments(): { file: string; group: GroupName }[] {
   return [...testFiles(TEST_DIR)].map((file) => ({ file, group: names.find((g) => GROUPS[g].test(file.split('\\').join('/')))! }));
 }
 
-/** Imports the group's test files in order; their top-level `t.test` calls join this process's tap root. */
+/**
+ * Imports the group's test files in order; their top-level `t.test` calls join this process's
+ * tap root. A file that fails to load is a failure of its own, and the others still run.
+ */
 export async function runGroup(group: GroupName) {
   for (const { file, group: g } of assignments()) {
-    if (g === group) await import(pathToFileURL(join(TEST_DIR, file)).href);
+    if (g !== group) continue;
+    try {
+      await import(pathToFileURL(join(TEST_DIR, file)).href);
+    } catch (err) {
+      t.fail(`test/${file} failed to load`, { error: err });
+    }
   }
 }
