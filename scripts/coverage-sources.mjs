@@ -9,7 +9,7 @@
  * tests started: test files, servers, CLI runs, worker threads) lets the report map the data
  * back to the lines of src/.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = new URL('../.tap/coverage/', import.meta.url);
@@ -24,6 +24,11 @@ const textOf = (url) => {
   }
   return sources.get(url);
 };
+
+if (!existsSync(dir)) {
+  console.error('# coverage: no data in .tap/coverage (a run with --disable-coverage, or none yet): run tap first');
+  process.exit(1);
+}
 
 let files = 0;
 let maps = 0;
