@@ -21,11 +21,12 @@ const noArguments = (args: string[]) => void parseCommandLine({ args, options: {
 /** Runs one command; its code is loaded only then, so that help and usage errors answer at once. */
 async function run(command: string, rest: string[]): Promise<number> {
   switch (command) {
-    case 'serve':
+    case 'serve': {
       noArguments(rest);
       const { startServer } = await import('../server.js');
       await startServer(loadConfig());
       return -1;
+    }
     case 'migrate': {
       noArguments(rest);
       const config = loadConfig();
