@@ -1,19 +1,18 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { systemClock } from '../common/time.js';
 import { openStore } from '../store/open.js';
 import { createImportDeps } from '../transfer/deps.js';
 import { runImport } from '../transfer/import.js';
 import { createSummary } from '../transfer/report.js';
 import { ImportQuery, type ImportSummaryDto } from '../transfer/schemas.js';
+import { flagOf, parseCommandLine, UsageError } from './args.js';
+import { guard, onDatabase } from './failure.js';
 import type { CliIo } from './keys.js';
 import { createProgress, type ProgressStream } from './progress.js';
+import { callServer, refusal, serverUrl } from './remote.js';
+import { IMPORT_USAGE } from './usage.js';
 
-export const IMPORT_USAGE = `  masthead import FILE|- [--mode upsert|create-only|update-only] [--batch-size N] [--dry-run]
-                 [--url URL --key KEY | --database PATH]
-                                 import NDJSON (- reads stdin), into a server or straight into a database file
-                                 (default DATABASE_PATH); exit code 1 when any line failed`;
 
 export type TransferIo = CliIo & { progress: ProgressStream; stdin: NodeJS.ReadableStream };
 export type TransferEnv = { databasePath: string };
@@ -44,22 +43,20 @@ function lineCounter(onLines: (lines: number) => void) {
   });
 }
 
-async function viaServer(input: NodeJS.ReadableStream, query: URLSearchParams, url: string, key: string, io: TransferIo): Promise<number> {
+async function viaServer(input: NodeJS.ReadableStream, url: URL, key: string, io: TransferIo): Promise<number> {
   const progress = createProgress(io.progress, 'sent');
   let sent = 0;
-  const body = Readable.from(input).pipe(lineCounter((n) => progress.update({ lines: (sent = n), errors: 0 })));
-  const res = await fetch(`${url.replace(/\/+$/, '')}/v1/import?${query}`, {
+  const body = Readable.from(input).pipe(lineCounter((n) => progress.update({ lines: (sent = n) })));
+  const res = await callServer(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
     body: Readable.toWeb(body) as ReadableStream,
     duplex: 'half',
   } as RequestInit);
-  const answer = (await res.json().catch(() => null)) as (ImportSummaryDto & { detail?: string }) | null;
-  progress.done({ lines: sent, errors: answer?.failed ?? 0 });
-  if (res.status !== 200 || !answer) {
-    io.err(`The server answered ${res.status}: ${answer?.detail ?? res.statusText}`);
-    return 1;
-  }
+  progress.done({ lines: sent });
+  if (res.status !== 200) throw await refusal(res);
+  const answer = (await res.json().catch(() => null)) as ImportSummaryDto | null;
+  if (!answer) throw await refusal(res);
   return report(answer, io);
 }
 
@@ -83,9 +80,14 @@ async function direct(input: NodeJS.ReadableStream, query: ReturnType<typeof Imp
   }
 }
 
-/** `masthead import`: the same validation and storage code as POST /v1/import, over HTTP or on the file itself. */
-export async function importCommand(args: string[], io: TransferIo, env: TransferEnv): Promise<number> {
-  const { values, positionals } = parseArgs({
+/** What a refused flag needs, in the words of the command line rather than the API's. */
+const NEEDS: Record<string, string> = {
+  mode: 'needs upsert, create-only or update-only',
+  batchSize: 'needs a whole number from 1 to 10000',
+};
+
+function parse(args: string[]) {
+  const { values, positionals } = parseCommandLine({
     args,
     allowPositionals: true,
     options: {
@@ -97,21 +99,35 @@ export async function importCommand(args: string[], io: TransferIo, env: Transfe
       'dry-run': { type: 'boolean', default: false },
     },
   });
-  const file = positionals[0];
+  if (positionals.length === 0) throw new UsageError('masthead import needs a file to read (or - for stdin)');
+  if (positionals.length > 1) throw new UsageError(`masthead import reads one file; got ${positionals.length}: ${positionals.join(' ')}`);
+  if ((values.url === undefined) !== (values.key === undefined)) throw new UsageError('--url and --key go together: the server, and a write key for it');
+  if (values.url !== undefined && values.database !== undefined) throw new UsageError('--url (a server) or --database (a file), not both');
   const parsed = ImportQuery.safeParse({ mode: values.mode, batchSize: values['batch-size'], dryRun: String(values['dry-run']) });
-  if (positionals.length !== 1 || !file || !parsed.success || (values.url !== undefined) !== (values.key !== undefined) || (values.url && values.database)) {
-    io.err(`usage:\n${IMPORT_USAGE}`);
-    if (parsed.error) for (const issue of parsed.error.issues) io.err(`--${String(issue.path[0])}: ${issue.message}`);
-    return 2;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0]);
+    throw new UsageError(`${flagOf(field)}: ${NEEDS[field] ?? issue.message}`);
   }
-  if (file !== '-' && !existsSync(file)) {
-    io.err(`${file}: no such file`);
-    return 2;
-  }
-  const input = file === '-' ? io.stdin : createReadStream(file);
-  if (values.url !== undefined) {
-    const query = new URLSearchParams({ mode: parsed.data.mode, batchSize: String(parsed.data.batchSize), dryRun: parsed.data.dryRun });
-    return viaServer(input, query, values.url, values.key!, io);
-  }
-  return direct(input, parsed.data, values.database ?? env.databasePath, io);
+  return { file: positionals[0]!, query: parsed.data, url: values.url, key: values.key, database: values.database };
+}
+
+/** `masthead import`: the same validation and storage code as POST /v1/import, over HTTP or on the file itself. */
+export function importCommand(args: string[], io: TransferIo, env: TransferEnv): Promise<number> {
+  return guard(io, IMPORT_USAGE, async () => {
+    const { file, query, url, key, database } = parse(args);
+    const target = url === undefined ? null : serverUrl(url, '/v1/import');
+    const stat = file === '-' ? null : statSync(file, { throwIfNoEntry: false });
+    if (file !== '-' && !stat?.isFile()) {
+      io.err(`${file}: ${stat ? 'not a file' : 'no such file'}`);
+      return 2;
+    }
+    const input = file === '-' ? io.stdin : createReadStream(file);
+    if (target) {
+      target.search = String(new URLSearchParams({ mode: query.mode, batchSize: String(query.batchSize), dryRun: query.dryRun }));
+      return viaServer(input, target, key!, io);
+    }
+    const path = database ?? env.databasePath;
+    return onDatabase(path, () => direct(input, query, path, io));
+  });
 }

@@ -1,21 +1,18 @@
-import { parseArgs } from 'node:util';
 import { systemClock, type Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { AppError } from '../common/errors.js';
 import { ApiKeyCreate, type ApiKeyDto } from '../keys/schemas.js';
 import { createKeyStore } from '../keys/store.js';
+import { parseCommandLine, UsageError } from './args.js';
+import { KEYS_USAGE } from './usage.js';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
 
-export const KEYS_USAGE = `  masthead keys create --name NAME --scope read|write|admin [--sections a,b] [--sources c]
-                                 create an API key and print its secret (shown only this once)
-  masthead keys list             list API keys (never their secrets)
-  masthead keys revoke ID        revoke an API key at once`;
 
 const slugs = (csv: string | undefined) => (csv === undefined ? undefined : csv.split(',').map((s) => s.trim()).filter(Boolean));
 
 async function create(args: string[], db: Db, io: CliIo, clock: Clock): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
     args,
     options: { name: { type: 'string' }, scope: { type: 'string' }, sections: { type: 'string' }, sources: { type: 'string' } },
   });
@@ -78,7 +75,10 @@ export async function keysCommand(argv: string[], db: Db, io: CliIo, clock: Cloc
   const [sub, ...rest] = argv;
   try {
     if (sub === 'create') return await create(rest, db, io, clock);
-    if (sub === 'list') return await list(db, io, clock);
+    if (sub === 'list') {
+      parseCommandLine({ args: rest, options: {} });
+      return await list(db, io, clock);
+    }
     if (sub === 'revoke') return await revoke(rest, db, io, clock);
   } catch (error) {
     // The store's errors (unknown section slug, unknown key id) are the user's to fix: say so plainly.
@@ -87,13 +87,14 @@ export async function keysCommand(argv: string[], db: Db, io: CliIo, clock: Cloc
       for (const e of error.extra.errors ?? []) io.err(`  ${e.pointer}: ${e.message}`);
       return 1;
     }
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.err((error as Error).message);
+    if (error instanceof UsageError) {
+      io.err(error.message);
+      io.err(`\nUsage:\n${KEYS_USAGE}`);
       return 2;
     }
     throw error;
   }
-  io.err(`Usage:\n${KEYS_USAGE}`);
+  io.err(sub === undefined ? 'masthead keys needs a subcommand: create, list or revoke' : `unknown subcommand: keys ${sub}`);
+  io.err(`\nUsage:\n${KEYS_USAGE}`);
   return 2;
 }

@@ -1,30 +1,11 @@
 #!/usr/bin/env node
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
-import { migrateDatabase, openDatabase } from '../store/sqlite/connection.js';
-import { startServer } from '../server.js';
-import { KEYS_USAGE, keysCommand } from './keys.js';
-import { reindex } from '../search/index.js';
-import { generateOpenApi } from './openapi.js';
-import { EXPORT_USAGE, exportCommand } from './export.js';
-import { IMPORT_USAGE, importCommand, type TransferIo } from './import.js';
-
-const USAGE = `masthead — a headless CMS for newsrooms
-
-Usage:
-  masthead serve                 start the API server (configured by environment variables, see README)
-  masthead migrate               apply pending database migrations to DATABASE_PATH
-  masthead reindex               rebuild the search index from the articles in DATABASE_PATH
-  masthead openapi [--out FILE]  write the OpenAPI document (default openapi/openapi.json; - for stdout)
-${KEYS_USAGE}
-${IMPORT_USAGE}
-${EXPORT_USAGE}
-  masthead help                  show this text
-
-The keys commands work on DATABASE_PATH (migrated first).
-`;
+import { loadConfig } from '../config.js';
+import { parseCommandLine, wantsHelp } from './args.js';
+import { guard, onDatabase } from './failure.js';
+import type { TransferIo } from './import.js';
+import { USAGE, USAGES } from './usage.js';
 
 /** Messages and progress go to stderr: stdout carries the summary, or the data of `export`. */
 const transferIo = (): TransferIo => ({
@@ -34,44 +15,75 @@ const transferIo = (): TransferIo => ({
   stdin: process.stdin,
 });
 
-async function main(argv: string[]): Promise<number> {
-  const [command = 'help', ...rest] = argv;
+/** Commands that take no arguments refuse any, rather than ignoring a mistyped flag. */
+const noArguments = (args: string[]) => void parseCommandLine({ args, options: {} });
+
+/** Runs one command; its code is loaded only then, so that help and usage errors answer at once. */
+async function run(command: string, rest: string[]): Promise<number> {
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      noArguments(rest);
+      const { startServer } = await import('../server.js');
       await startServer(loadConfig());
       return -1;
+    }
     case 'migrate': {
+      noArguments(rest);
       const config = loadConfig();
-      const db = openDatabase(config.databasePath);
-      const { fresh } = migrateDatabase(db);
-      db.$client.close();
+      const { migrateDatabase, openDatabase } = await import('../store/sqlite/connection.js');
+      const { fresh } = await onDatabase(config.databasePath, () => {
+        const db = openDatabase(config.databasePath);
+        try {
+          return migrateDatabase(db);
+        } finally {
+          db.$client.close();
+        }
+      });
       console.log(`${config.databasePath}: migrations applied${fresh ? ' (new database)' : ''}`);
       return 0;
     }
     case 'keys': {
-      const db = openDatabase(loadConfig().databasePath);
-      try {
-        migrateDatabase(db);
-        return await keysCommand(rest, db, { out: (l) => console.log(l), err: (l) => console.error(l) });
-      } finally {
-        db.$client.close();
-      }
+      const { databasePath } = loadConfig();
+      const { migrateDatabase, openDatabase } = await import('../store/sqlite/connection.js');
+      const { keysCommand } = await import('./keys.js');
+      return onDatabase(databasePath, async () => {
+        const db = openDatabase(databasePath);
+        try {
+          migrateDatabase(db);
+          return await keysCommand(rest, db, { out: (l) => console.log(l), err: (l) => console.error(l) });
+        } finally {
+          db.$client.close();
+        }
+      });
     }
     case 'reindex': {
+      noArguments(rest);
       const config = loadConfig();
-      const db = openDatabase(config.databasePath);
-      migrateDatabase(db);
-      const { articles, ms } = reindex(db);
-      db.$client.close();
+      const { migrateDatabase, openDatabase } = await import('../store/sqlite/connection.js');
+      const { reindex } = await import('../search/index.js');
+      const { articles, ms } = await onDatabase(config.databasePath, () => {
+        const db = openDatabase(config.databasePath);
+        try {
+          migrateDatabase(db);
+          return reindex(db);
+        } finally {
+          db.$client.close();
+        }
+      });
       console.log(`${config.databasePath}: search index rebuilt, ${articles} articles in ${(ms / 1000).toFixed(2)} s`);
       return 0;
     }
-    case 'import':
+    case 'import': {
+      const { importCommand } = await import('./import.js');
       return importCommand(rest, transferIo(), { databasePath: loadConfig().databasePath });
-    case 'export':
+    }
+    case 'export': {
+      const { exportCommand } = await import('./export.js');
       return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, { databasePath: loadConfig().databasePath });
+    }
     case 'openapi': {
-      const { values } = parseArgs({ args: rest, options: { out: { type: 'string', default: 'openapi/openapi.json' } } });
+      const { values } = parseCommandLine({ args: rest, options: { out: { type: 'string', default: 'openapi/openapi.json' } } });
+      const { generateOpenApi } = await import('./openapi.js');
       const doc = await generateOpenApi();
       if (values.out === '-') process.stdout.write(doc);
       else {
@@ -81,15 +93,30 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    case 'help':
-    case '--help':
-    case '-h':
+    default:
+      throw new Error(`masthead ${command} has a usage but no handler`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let [command = 'help', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    if (rest.length === 0) {
       process.stdout.write(USAGE);
       return 0;
-    default:
-      process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
-      return 2;
+    }
+    [command, ...rest] = [rest[0]!, '--help'];
   }
+  const usage = USAGES[command];
+  if (!usage) {
+    process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(`Usage:\n${usage}\n`);
+    return 0;
+  }
+  return guard({ err: (l) => console.error(l) }, usage, () => run(command, rest));
 }
 
 main(process.argv.slice(2)).then(
@@ -97,7 +124,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `${err?.stack ?? err}\n`);
+    process.stderr.write(`${err?.stack ?? err}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,6 +1,7 @@
 /** Where progress goes: stderr, so that stdout stays clean for data (export to -). */
 export type ProgressStream = { write(s: string): unknown; isTTY?: boolean };
-export type ProgressState = { lines: number; errors: number };
+/** `errors` when there is something to count (an upload learns of failed lines only at the end); `detail` says what the lines are. */
+export type ProgressState = { lines: number; errors?: number; detail?: string };
 
 const TTY_EVERY_MS = 100;
 const PLAIN_EVERY_MS = 5000;
@@ -11,12 +12,15 @@ const PLAIN_EVERY_MS = 5000;
  */
 export function createProgress(stream: ProgressStream, label: string, now: () => number = () => performance.now()) {
   const started = now();
-  let last = -Infinity;
   const tty = stream.isTTY === true;
+  // A plain log gets its first line after the interval: a short run prints only its closing line.
+  let last = tty ? -Infinity : started;
   const render = (s: ProgressState) => {
     const seconds = Math.max((now() - started) / 1000, 0.001);
     const rate = Math.round(s.lines / seconds);
-    return `${label}: ${s.lines.toLocaleString('en')} lines, ${rate.toLocaleString('en')} lines/s, ${s.errors.toLocaleString('en')} errors, ${seconds.toFixed(1)} s`;
+    const detail = s.detail ? ` (${s.detail})` : '';
+    const errors = s.errors === undefined ? '' : `, ${s.errors.toLocaleString('en')} errors`;
+    return `${label}: ${s.lines.toLocaleString('en')} lines${detail}, ${rate.toLocaleString('en')} lines/s${errors}, ${seconds.toFixed(1)} s`;
   };
   return {
     update(s: ProgressState): void {

@@ -62,7 +62,7 @@ t.test('masthead import FILE --database: the import code on the file, a summary,
   t.equal(await importCommand([], usage.io, { databasePath: database }), 2);
   t.equal(await importCommand([file, '--mode', 'merge'], usage.io, { databasePath: database }), 2);
   t.equal(await importCommand([join(dir, 'missing.ndjson')], usage.io, { databasePath: database }), 2);
-  t.match(usage.err.join('\n'), /--mode: Invalid option/);
+  t.match(usage.err.join('\n'), /--mode: needs upsert, create-only or update-only/);
   t.match(usage.err.join('\n'), /missing\.ndjson: no such file/);
 });
 
