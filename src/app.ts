@@ -86,7 +86,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
 
   const { store } = deps;
   const db = store.legacy.db;
-  const keys = createKeyStore(db, clock);
+  const keys = createKeyStore(db, clock, { onFlushError: (err) => app.log.warn({ err }, 'could not write the API keys’ lastUsedAt; will try again') });
+  app.addHook('onClose', async () => keys.flushLastUsed());
 
   const contract = createContract();
   await app.register(errorsPlugin, { contract });
@@ -103,7 +104,9 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
   app.decorate('webhooks', worker);
   if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
-  app.addHook('onClose', async () => worker.stop());
+  // Before the server closes, not in onClose: server.ts closes the database after app.close(),
+  // and a delivery in flight must record its attempt while the database is still open.
+  app.addHook('preClose', async () => worker.stop());
   const queries = createArticleQueries(db);
   // Exact caches (src/articles/answer-cache.ts, src/common/exact-cache.ts): never a stale answer.
   const answers = createAnswerCache(config.articleCacheMb * 1024 * 1024);
