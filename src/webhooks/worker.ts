@@ -48,6 +48,12 @@ export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
   const failed = sqlite.prepare(
     `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = NULL WHERE id = ?`,
   );
+  // Leases of a process that died (kill -9) before it called: never attempted (attempts = 0), yet
+  // not due for another timeout + 60 s. Only one worker serves a database, so at its start every
+  // such lease is a dead one; the events are due again at once, in their place in the order.
+  const releaseDead = sqlite.prepare(
+    `UPDATE webhook_deliveries SET next_attempt_at = created_at WHERE status = 'pending' AND attempts = 0 AND next_attempt_at > ?`,
+  );
   const healthy = sqlite.prepare('UPDATE webhooks SET failure_count = 0 WHERE id = ?');
   const strike = sqlite.prepare('UPDATE webhooks SET failure_count = failure_count + 1 WHERE id = ? RETURNING failure_count AS n');
   const disable = sqlite.prepare('UPDATE webhooks SET active = 0, disabled_reason = ?, updated_at = ? WHERE id = ?');
@@ -121,6 +127,8 @@ export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
     runOnce,
     start() {
       if (timer) return;
+      const released = releaseDead.run(clock()).changes;
+      if (released > 0) opts.log.info({ released }, 'webhooks: released the deliveries a stopped process had claimed but not attempted');
       timer = setInterval(() => void runOnce().catch((err: unknown) => opts.log.error({ err }, 'webhooks worker pass failed')), opts.pollMs);
       timer.unref();
     },
