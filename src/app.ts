@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Config } from './config.js';
 import type { Store } from './store/port.js';
 import { systemClock, type Clock } from './common/time.js';
+import { isBusy } from './common/no-wait.js';
 import { healthRoutes } from './health/routes.js';
 import { serializerCompiler, validatorCompiler } from './http/compilers.js';
 import { cachingPlugin } from './http/caching.js';
@@ -86,7 +87,9 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
 
   const { store } = deps;
   const db = store.legacy.db;
-  const keys = createKeyStore(db, clock, { onFlushError: (err) => app.log.warn({ err }, 'could not write the API keys’ lastUsedAt; will try again') });
+  // Busy: an import's thread holds the write lock (common/no-wait.ts); the next flush gets in.
+  const onFlushError = (err: unknown) => (isBusy(err) ? app.log.debug : app.log.warn).call(app.log, { err }, 'could not write the API keys’ lastUsedAt; will try again');
+  const keys = createKeyStore(db, clock, { onFlushError });
   app.addHook('onClose', async () => keys.flushLastUsed());
 
   const contract = createContract();
@@ -133,6 +136,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
         sources,
         bodyLimit: config.importBodyLimit,
         maxLineBytes: 5 * 1024 * 1024,
+        // A file on the wall clock: imports run on a thread of their own. Tests that fix the clock keep them here.
+        threadDatabasePath: db.$client.memory || clock !== systemClock ? null : db.$client.name,
       });
       await v1.register(feedRoutes, { load: createFeedService({ queries, present, sections, sources, urls, publicationName }), urls, viewerOf });
       await v1.register(changeRoutes, { feed: createChangeFeed(db, changes.publishDue), viewerOf });

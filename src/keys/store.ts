@@ -3,6 +3,7 @@ import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
+import { withoutWaiting } from '../common/no-wait.js';
 import { apiKeys, sections, sources } from '../store/sqlite/schema.js';
 import { AppError, notFound, type FieldProblem } from '../common/errors.js';
 import type { ApiKeyCreateInput, ApiKeyDto, KeyScopeName } from './schemas.js';
@@ -47,12 +48,13 @@ export type KeyStoreOptions = {
   onFlushError?: (error: unknown) => void;
 };
 
-/** The default writer: one UPDATE per key, all in one transaction. */
+/** The default writer: one UPDATE per key, all in one transaction, never waiting for another connection's lock. */
 function lastUsedWriter(db: Db): LastUsedWriter {
   const update = db.$client.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
-  return db.$client.transaction((uses: ReadonlyMap<number, number>) => {
+  const write = db.$client.transaction((uses: ReadonlyMap<number, number>) => {
     for (const [id, at] of uses) update.run(at, id);
   });
+  return (uses) => withoutWaiting(db.$client, () => write(uses));
 }
 
 export function createKeyStore(db: Db, clock: Clock, opts: KeyStoreOptions = {}) {
