@@ -62,7 +62,7 @@ async function settlePending(sqlite: Db['$client'], ctx: ApplyContext, pending: 
       }
     };
     if (ctx.dryRun) work();
-    else sqlite.transaction(work)();
+    else sqlite.transaction(work).immediate(); // see batch.ts
     emit(results);
     after = page[page.length - 1]!.rowid;
     // Other requests get their turn between pages, as they do between batches while the body is read.
