@@ -10,6 +10,7 @@ import { reindex } from '../search/index.js';
 import { generateOpenApi } from './openapi.js';
 import { EXPORT_USAGE, exportCommand } from './export.js';
 import { IMPORT_USAGE, importCommand, type TransferIo } from './import.js';
+import { BACKUP_USAGE, backupCommand } from './backup.js';
 
 const USAGE = `masthead — a headless CMS for newsrooms
 
@@ -21,6 +22,7 @@ Usage:
 ${KEYS_USAGE}
 ${IMPORT_USAGE}
 ${EXPORT_USAGE}
+${BACKUP_USAGE}
   masthead help                  show this text
 
 The keys commands work on DATABASE_PATH (migrated first).
@@ -70,6 +72,9 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(rest, transferIo(), { databasePath: loadConfig().databasePath });
     case 'export':
       return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, { databasePath: loadConfig().databasePath });
+    case 'backup':
+    case 'restore':
+      return backupCommand(command, rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, { databasePath: loadConfig().databasePath });
     case 'openapi': {
       const { values } = parseArgs({ args: rest, options: { out: { type: 'string', default: 'openapi/openapi.json' } } });
       const doc = await generateOpenApi();
