@@ -95,7 +95,12 @@ const narrowed = (p: SearchParams, viewer: Viewer) =>
   p.publishedBefore !== undefined || viewer.sectionIds !== null || viewer.sourceIds !== null;
 
 export type SearchResult = { hits: SearchHitDto[]; nextCursor: string | null };
-export type SearchStoreOptions = { generation?: ContentGeneration; cacheSize?: number };
+export type SearchStoreOptions = {
+  generation?: ContentGeneration;
+  cacheSize?: number;
+  /** Where uncached searches run (pool.ts: worker threads, a bounded queue); here, on the request loop, without one. */
+  pool?: { search(p: SearchParams, viewer: Viewer): Promise<SearchResult> };
+};
 
 /**
  * Ranked full-text search over the articles this viewer may see. Pages follow (rank, publishedAt,
@@ -142,6 +147,12 @@ export function createSearchStore(db: Db, options: SearchStoreOptions = {}) {
 
   return {
     async search(p: SearchParams, viewer: Viewer): Promise<SearchResult> {
+      const { pool } = options;
+      if (pool) {
+        // The query is checked here, so that a bad one is a 400 at once, not a place in the queue.
+        matchOf(p.q);
+        return cache ? cache.throughAsync(answerKey(p, viewer), viewer, () => pool.search(p, viewer)) : pool.search(p, viewer);
+      }
       return cache ? cache.through(answerKey(p, viewer), viewer, () => compute(p, viewer)) : compute(p, viewer);
     },
   };

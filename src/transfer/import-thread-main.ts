@@ -3,7 +3,7 @@ import { AppError } from '../common/errors.js';
 import type { ImportOptions, ResultSink } from './import.js';
 import type { FromThread, ThreadInput, ToThread } from './import-thread.js';
 import type { ImportTotalsDto } from './schemas.js';
-import { spawnWorker } from './spawn.js';
+import { spawnWorker } from '../common/spawn.js';
 
 /** Chunks of the body sent ahead of the thread's reading: enough to keep it busy, few enough to bound memory. */
 const AHEAD = 8;
@@ -21,7 +21,7 @@ const errorOf = (e: Extract<FromThread, { type: 'error' }>['error']) =>
 export async function runImportInThread(databasePath: string, body: AsyncIterable<Buffer | string>, opts: ImportOptions, sink: ResultSink): Promise<ImportTotalsDto> {
   const { stop, ...rest } = opts;
   const input: ThreadInput = { databasePath, opts: rest };
-  const worker: Worker = spawnWorker('import-thread', input);
+  const worker: Worker = spawnWorker(import.meta.url, 'import-thread', input);
   const send = (m: ToThread) => worker.postMessage(m);
   let credit = AHEAD;
   let settled = false;

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { RawLine } from './lines.js';
 import { parseBatch, type PreparedBatch } from './prepare.js';
-import { spawnWorker } from './spawn.js';
+import { spawnWorker } from '../common/spawn.js';
 import type { PrepareRequest } from './worker.js';
 
 export type Preparer = {
@@ -54,7 +54,7 @@ export function createPreparer(threads: number): Preparer {
 
   function start(): void {
     for (let i = 0; i < threads; i++) {
-      const worker = spawnWorker('worker');
+      const worker = spawnWorker(import.meta.url, 'worker');
       worker.on('message', ({ id, batch }: { id: number; batch: PreparedBatch }) => {
         waiting.get(id)?.resolve(batch);
         waiting.delete(id);
