@@ -6,7 +6,6 @@ import { createRequire } from 'node:module';
 import type { Config } from './config.js';
 import type { Store } from './store/port.js';
 import { systemClock, type Clock } from './common/time.js';
-import { isBusy } from './common/no-wait.js';
 import { healthRoutes } from './health/routes.js';
 import { serializerCompiler, validatorCompiler } from './http/compilers.js';
 import { cachingPlugin } from './http/caching.js';
@@ -36,6 +35,7 @@ import { sourceRoutes } from './sources/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { createSearchStore } from './search/store.js';
 import { createSearchPool } from './search/pool.js';
+import { databaseFileOf } from './transfer/import.js';
 import { transferRoutes } from './transfer/routes.js';
 import { createTransferStore } from './transfer/store.js';
 import { feedRoutes } from './feeds/routes.js';
@@ -91,8 +91,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
 
   const { store } = deps;
   const db = store.legacy.db;
-  // Busy: an import's thread holds the write lock (common/no-wait.ts); the next flush gets in.
-  const onFlushError = (err: unknown) => (isBusy(err) ? app.log.debug : app.log.warn).call(app.log, { err }, 'could not write the API keys’ lastUsedAt; will try again');
+  const onFlushError = (err: unknown) => app.log.warn({ err }, 'could not write the API keys’ lastUsedAt; will try again');
   const keys = createKeyStore(db, clock, { onFlushError });
   app.addHook('onClose', async () => keys.flushLastUsed());
 
@@ -115,7 +114,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   // and a delivery in flight must record its attempt while the database is still open.
   app.addHook('preClose', async () => worker.stop());
   // With a database file, uncached searches run on a thread with a read-only connection, a bounded queue in front (search/pool.ts).
-  const searchPool = db.$client.memory ? undefined : createSearchPool(db.$client.name, SEARCH_POOL);
+  const databaseFile = databaseFileOf(db);
+  const searchPool = databaseFile ? createSearchPool(databaseFile, SEARCH_POOL) : undefined;
   if (searchPool) app.addHook('onClose', () => searchPool.close());
   const queries = createArticleQueries(db);
   // Exact caches (src/articles/answer-cache.ts, src/common/exact-cache.ts): never a stale answer.
@@ -144,7 +144,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
         bodyLimit: config.importBodyLimit,
         maxLineBytes: 5 * 1024 * 1024,
         // A file on the wall clock: imports run on a thread of their own. Tests that fix the clock keep them here.
-        threadDatabasePath: db.$client.memory || clock !== systemClock ? null : db.$client.name,
+        threadDatabasePath: clock === systemClock ? databaseFile : null,
       });
       await v1.register(feedRoutes, { load: createFeedService({ queries, present, sections, sources, urls, publicationName }), urls, viewerOf });
       await v1.register(changeRoutes, { feed: createChangeFeed(db, changes.publishDue), viewerOf });

@@ -3,7 +3,7 @@ import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
-import { withoutWaiting } from '../common/no-wait.js';
+import { isBusy, withoutWaiting } from '../store/sqlite/no-wait.js';
 import { apiKeys, sections, sources } from '../store/sqlite/schema.js';
 import { AppError, notFound, type FieldProblem } from '../common/errors.js';
 import type { ApiKeyCreateInput, ApiKeyDto, KeyScopeName } from './schemas.js';
@@ -115,7 +115,8 @@ export function createKeyStore(db: Db, clock: Clock, opts: KeyStoreOptions = {})
       writeLastUsed(uses);
       for (const [id, at] of uses) if (unwritten.get(id) === at) unwritten.delete(id);
     } catch (error) {
-      opts.onFlushError?.(error);
+      // Busy: an import's thread holds the write lock; the next flush gets in, nothing to report.
+      if (!isBusy(error)) opts.onFlushError?.(error);
       if (flushMs > 0) {
         timer = setTimeout(flushLastUsed, flushMs);
         timer.unref();

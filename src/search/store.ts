@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { decodeTupleCursor, encodeTupleCursor, fingerprint } from '../common/pagination.js';
 import { toIsoOrNull } from '../common/time.js';
-import type { Db } from '../store/sqlite/connection.js';
+import { openDatabase, type Db } from '../store/sqlite/connection.js';
 import { articles, articleTags } from '../store/sqlite/schema.js';
 import { AppError, badRequest } from '../common/errors.js';
 import { visibleWhere, type Viewer } from '../articles/visibility.js';
@@ -159,3 +159,6 @@ export function createSearchStore(db: Db, options: SearchStoreOptions = {}) {
 }
 
 export type SearchStore = ReturnType<typeof createSearchStore>;
+
+/** A search store on its own read-only connection to the file (a search thread's, pool.ts); no cache. */
+export const openSearchStore = (databasePath: string) => createSearchStore(openDatabase(databasePath, { readonly: true, cacheMiB: 8 }));

@@ -1,15 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Viewer } from '../articles/visibility.js';
 import { AppError } from '../common/errors.js';
-import { openDatabase } from '../store/sqlite/connection.js';
-import { createSearchStore, type SearchParams } from './store.js';
+import { openSearchStore, type SearchParams } from './store.js';
 
 /** A search thread (pool.ts): a read-only connection of its own, one query at a time. */
 export type SearchRequest = { id: number; params: SearchParams; viewer: Viewer };
 
 const port = parentPort!;
-const db = openDatabase((workerData as { databasePath: string }).databasePath, { readonly: true, cacheMiB: 8 });
-const store = createSearchStore(db);
+const store = openSearchStore((workerData as { databasePath: string }).databasePath);
 
 port.on('message', ({ id, params, viewer }: SearchRequest) => {
   store.search(params, viewer).then(

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../common/time.js';
 import { AppError, type ErrorCode } from '../common/errors.js';
-import { openSqliteStore } from '../store/sqlite/store.js';
+import { openStore } from '../store/open.js';
 import { createImportDeps } from './deps.js';
 import { runImport, type ImportOptions } from './import.js';
 import type { ImportLineResultDto, ImportTotalsDto } from './schemas.js';
@@ -53,7 +53,7 @@ function bodyFromMessages(post: (m: FromThread) => void) {
 const port = parentPort!;
 const post = (m: FromThread) => port.postMessage(m);
 const { databasePath, opts } = workerData as ThreadInput;
-const { store } = openSqliteStore(databasePath);
+const { store } = await openStore({ databasePath });
 const body = bodyFromMessages(post);
 const stop = new AbortController();
 port.on('message', (m: ToThread) => (m.type === 'stop' ? stop.abort() : body.push(m)));

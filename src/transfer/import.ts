@@ -15,6 +15,9 @@ import { problemsOf, resultOf } from './report.js';
 import type { ImportLineResultDto, ImportMode, ImportTotalsDto, LinkRefInput } from './schemas.js';
 import type { PendingList, TransferStore } from './store.js';
 
+/** The database's file, or null for an in-memory one (which a thread cannot share). */
+export const databaseFileOf = (db: Db): string | null => (db.$client.memory ? null : db.$client.name);
+
 /** `search` is the index the article store writes through (stores.ts): batches hold its writes. */
 export type ImportDeps = { db: Db; sections: SectionStore; sources: SourceStore; articles: ArticleStore; search: Pick<SearchIndex, 'hold'>; transfer: TransferStore };
 /**

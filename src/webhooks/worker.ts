@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
-import { isBusy, withoutWaiting } from '../common/no-wait.js';
+import { isBusy, withoutWaiting } from '../store/sqlite/no-wait.js';
 import type { Resolver } from './guard.js';
 import { deliver, type Outcome } from './send.js';
 
