@@ -40,7 +40,12 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     const loaded = await loadDemo(store);
     app.log.info(loaded, 'first run: loaded the demo content from the seed page (MASTHEAD_DEMO=off to skip)');
   }
-  app.addHook('onClose', () => store.close());
+  // After app.close(), not in an onClose hook: those run last-registered first, so this one would
+  // close the database before the hooks of buildApp (webhook worker, lastUsedAt) had run.
+  const close = async () => {
+    await app.close();
+    await store.close();
+  };
   await app.ready();
   await app.listen({ port: config.port, host: config.host });
 
@@ -51,7 +56,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    app.close().then(
+    close().then(
       () => process.exit(0),
       (err) => {
         app.log.error({ err }, 'shutdown failed');

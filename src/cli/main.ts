@@ -81,6 +81,11 @@ async function run(command: string, rest: string[]): Promise<number> {
       const { exportCommand } = await import('./export.js');
       return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, { databasePath: loadConfig().databasePath });
     }
+    case 'backup':
+    case 'restore': {
+      const { backupCommand } = await import('./backup.js');
+      return backupCommand(command, rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, { databasePath: loadConfig().databasePath });
+    }
     case 'openapi': {
       const { values } = parseCommandLine({ args: rest, options: { out: { type: 'string', default: 'openapi/openapi.json' } } });
       const { generateOpenApi } = await import('./openapi.js');

@@ -17,6 +17,10 @@ export const EXPORT_USAGE = `  masthead export [--out FILE] [--section S] [--sou
                                  write everything as NDJSON in the import format (default: stdout);
                                  --updated-since 2020-01-01 (midnight UTC) or 2020-01-01T08:00:00+08:00`;
 
+export const BACKUP_USAGE = `  masthead backup FILE            a consistent copy of DATABASE_PATH while the server runs and writes go on
+                                 (checked for integrity first; FILE must not exist)
+  masthead restore FILE [--force] replace DATABASE_PATH with a backup (checked first); --force when it exists`;
+
 export const SERVE_USAGE = '  masthead serve                 start the API server (configured by environment variables, see README)';
 export const MIGRATE_USAGE = '  masthead migrate               apply pending database migrations to DATABASE_PATH';
 export const REINDEX_USAGE = '  masthead reindex               rebuild the search index from the articles in DATABASE_PATH';
@@ -31,6 +35,8 @@ export const USAGES: Record<string, string> = {
   keys: `${KEYS_USAGE}\n\nThe keys commands work on DATABASE_PATH (migrated first).`,
   import: IMPORT_USAGE,
   export: EXPORT_USAGE,
+  backup: BACKUP_USAGE,
+  restore: BACKUP_USAGE,
 };
 
 export const USAGE = `masthead — a headless CMS for newsrooms
@@ -43,6 +49,7 @@ ${OPENAPI_USAGE}
 ${KEYS_USAGE}
 ${IMPORT_USAGE}
 ${EXPORT_USAGE}
+${BACKUP_USAGE}
   masthead help [COMMAND]        show this text, or one command's; so does masthead COMMAND --help
 
 The keys commands work on DATABASE_PATH (migrated first). In a checkout, run it as

@@ -35,7 +35,7 @@ export const ApiKey = z
     sections: slugList('sections (with their subsections)'),
     sources: slugList('sources'),
     createdAt: timestamp,
-    lastUsedAt: timestamp.nullable().describe('Updated at most once a minute'),
+    lastUsedAt: timestamp.nullable().describe('Updated at most once a minute, and written to the database within a few seconds (best effort: a failed write never fails the request)'),
     revokedAt: timestamp.nullable(),
   })
   .meta({ id: 'ApiKey', description: 'An API key, without its secret.', example });

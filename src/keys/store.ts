@@ -3,6 +3,7 @@ import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
+import { isBusy, withoutWaiting } from '../store/sqlite/no-wait.js';
 import { apiKeys, sections, sources } from '../store/sqlite/schema.js';
 import { AppError, notFound, type FieldProblem } from '../common/errors.js';
 import type { ApiKeyCreateInput, ApiKeyDto, KeyScopeName } from './schemas.js';
@@ -13,8 +14,10 @@ export type KeyRow = typeof apiKeys.$inferSelect;
 export const SECRET_PREFIX = 'mh_';
 export const SECRET_MAX = 200;
 const SHOWN_PREFIX = 10;
-/** lastUsedAt is written at most this often per key: authentication is a hot path. */
+/** lastUsedAt moves at most this often per key: authentication is a hot path. */
 const TOUCH_EVERY_MS = 60_000;
+/** Uses not yet written wait at most this long, then go in together in one transaction. */
+const FLUSH_EVERY_MS = 5_000;
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 export const newSecret = () => SECRET_PREFIX + randomBytes(32).toString('base64url');
@@ -33,10 +36,31 @@ export const toApiKey = (r: KeyRow): ApiKeyDto => ({
 
 const BY_ID: Sort = { key: 'id', column: apiKeys.id, desc: false };
 
-export type KeyStoreOptions = { cacheTtlMs?: number };
+/** Writes the keys' lastUsedAt values (key id → epoch ms); throws when the database refuses (a full disk). */
+export type LastUsedWriter = (uses: ReadonlyMap<number, number>) => void;
+
+export type KeyStoreOptions = {
+  cacheTtlMs?: number;
+  /** How long uses wait before they are written (0: at once, still never failing the request). */
+  flushMs?: number;
+  writeLastUsed?: LastUsedWriter;
+  /** Told when writing lastUsedAt failed; the uses are kept and tried again at the next flush. */
+  onFlushError?: (error: unknown) => void;
+};
+
+/** The default writer: one UPDATE per key, all in one transaction, never waiting for another connection's lock. */
+function lastUsedWriter(db: Db): LastUsedWriter {
+  const update = db.$client.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
+  const write = db.$client.transaction((uses: ReadonlyMap<number, number>) => {
+    for (const [id, at] of uses) update.run(at, id);
+  });
+  return (uses) => withoutWaiting(db.$client, () => write(uses));
+}
 
 export function createKeyStore(db: Db, clock: Clock, opts: KeyStoreOptions = {}) {
   const ttl = opts.cacheTtlMs ?? 10_000;
+  const flushMs = opts.flushMs ?? FLUSH_EVERY_MS;
+  const writeLastUsed = opts.writeLastUsed ?? lastUsedWriter(db);
   const byHash = db.select().from(apiKeys).where(eq(apiKeys.secretHash, sql.placeholder('hash'))).prepare();
   const byId = db.select().from(apiKeys).where(eq(apiKeys.id, sql.placeholder('id'))).prepare();
   // Authenticated keys by secret hash, so a burst of requests with one key costs one query.
@@ -77,10 +101,37 @@ export function createKeyStore(db: Db, clock: Clock, opts: KeyStoreOptions = {})
       .get();
   }
 
+  // Uses waiting to be written, by key id. lastUsedAt is bookkeeping: a read must not fail, nor
+  // wait for a write, because of it (with a full disk a read key's GET answered 500).
+  const unwritten = new Map<number, number>();
+  let timer: NodeJS.Timeout | null = null;
+
+  function flushLastUsed(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (unwritten.size === 0) return;
+    const uses = new Map(unwritten);
+    try {
+      writeLastUsed(uses);
+      for (const [id, at] of uses) if (unwritten.get(id) === at) unwritten.delete(id);
+    } catch (error) {
+      // Busy: an import's thread holds the write lock; the next flush gets in, nothing to report.
+      if (!isBusy(error)) opts.onFlushError?.(error);
+      if (flushMs > 0) {
+        timer = setTimeout(flushLastUsed, flushMs);
+        timer.unref();
+      }
+    }
+  }
+
   function touch(row: KeyRow, now: number) {
     if (row.lastUsedAt !== null && now - row.lastUsedAt < TOUCH_EVERY_MS) return;
-    db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)).run();
     row.lastUsedAt = now;
+    unwritten.set(row.id, now);
+    if (flushMs === 0) return flushLastUsed();
+    if (timer) return;
+    timer = setTimeout(flushLastUsed, flushMs);
+    timer.unref();
   }
 
   return {
@@ -157,6 +208,9 @@ export function createKeyStore(db: Db, clock: Clock, opts: KeyStoreOptions = {})
       const secret = newSecret();
       return { ...toApiKey(insert(name, 'admin', secret)), secret };
     },
+
+    /** Writes the uses still waiting (the app calls it on close); a failure goes to onFlushError. */
+    flushLastUsed,
 
     /** How many keys exist, revoked ones included. */
     async count(): Promise<number> {

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { decodeTupleCursor, encodeTupleCursor, fingerprint } from '../common/pagination.js';
 import { toIsoOrNull } from '../common/time.js';
-import type { Db } from '../store/sqlite/connection.js';
+import { openDatabase, type Db } from '../store/sqlite/connection.js';
 import { articles, articleTags } from '../store/sqlite/schema.js';
 import { AppError, badRequest } from '../common/errors.js';
 import { visibleWhere, type Viewer } from '../articles/visibility.js';
@@ -95,7 +95,12 @@ const narrowed = (p: SearchParams, viewer: Viewer) =>
   p.publishedBefore !== undefined || viewer.sectionIds !== null || viewer.sourceIds !== null;
 
 export type SearchResult = { hits: SearchHitDto[]; nextCursor: string | null };
-export type SearchStoreOptions = { generation?: ContentGeneration; cacheSize?: number };
+export type SearchStoreOptions = {
+  generation?: ContentGeneration;
+  cacheSize?: number;
+  /** Where uncached searches run (pool.ts: worker threads, a bounded queue); here, on the request loop, without one. */
+  pool?: { search(p: SearchParams, viewer: Viewer): Promise<SearchResult> };
+};
 
 /**
  * Ranked full-text search over the articles this viewer may see. Pages follow (rank, publishedAt,
@@ -142,9 +147,18 @@ export function createSearchStore(db: Db, options: SearchStoreOptions = {}) {
 
   return {
     async search(p: SearchParams, viewer: Viewer): Promise<SearchResult> {
+      const { pool } = options;
+      if (pool) {
+        // The query is checked here, so that a bad one is a 400 at once, not a place in the queue.
+        matchOf(p.q);
+        return cache ? cache.throughAsync(answerKey(p, viewer), viewer, () => pool.search(p, viewer)) : pool.search(p, viewer);
+      }
       return cache ? cache.through(answerKey(p, viewer), viewer, () => compute(p, viewer)) : compute(p, viewer);
     },
   };
 }
 
 export type SearchStore = ReturnType<typeof createSearchStore>;
+
+/** A search store on its own read-only connection to the file (a search thread's, pool.ts); no cache. */
+export const openSearchStore = (databasePath: string) => createSearchStore(openDatabase(databasePath, { readonly: true, cacheMiB: 8 }));

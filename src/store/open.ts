@@ -11,3 +11,6 @@ export async function openStore(config: StoreConfig): Promise<{ store: Store; fr
   const { databasePath, ...options } = config;
   return openSqliteStore(databasePath, options);
 }
+
+/** Online backup and restore of the configured store (`masthead backup` / `restore`); SQLite's for now. */
+export { checkDatabaseFile, copyDatabase, restoreDatabase } from './sqlite/backup.js';

@@ -20,6 +20,8 @@ export type ApplyContext = {
    * `x:<externalId>` and `s:<slug>`, so that later lines may still link to them.
    */
   virtual: Set<string>;
+  /** Set when a shutdown stopped the import: links to articles further on could not be settled. */
+  interrupted?: boolean;
 };
 
 export type Settled = 'created' | 'updated' | 'unchanged';

@@ -120,12 +120,17 @@ export function createBatchRunner(sqlite: Database.Database, ctx: ApplyContext, 
       const later: Waiting[] = [];
       const replayed = replay.length;
       try {
-        sqlite.transaction(() => {
-          // The batch's index writes go in together at its end: see SearchIndex.hold.
-          ctx.search.hold(() => work(batch, excluded, results, later), known);
-          if (ctx.dryRun) throw ROLLBACK;
-          later.forEach(addPending);
-        })();
+        // IMMEDIATE: the write lock from the start. A deferred transaction reads first, and if the
+        // server's connection commits meanwhile (an import on its own thread), its first write fails
+        // at once with SQLITE_BUSY (the snapshot is stale) instead of waiting for the lock.
+        sqlite
+          .transaction(() => {
+            // The batch's index writes go in together at its end: see SearchIndex.hold.
+            ctx.search.hold(() => work(batch, excluded, results, later), known);
+            if (ctx.dryRun) throw ROLLBACK;
+            later.forEach(addPending);
+          })
+          .immediate();
       } catch (error) {
         if (error instanceof PartialWrite) {
           excluded.set(error.index, error.problems);

@@ -15,6 +15,9 @@ import { problemsOf, resultOf } from './report.js';
 import type { ImportLineResultDto, ImportMode, ImportTotalsDto, LinkRefInput } from './schemas.js';
 import type { PendingList, TransferStore } from './store.js';
 
+/** The database's file, or null for an in-memory one (which a thread cannot share). */
+export const databaseFileOf = (db: Db): string | null => (db.$client.memory ? null : db.$client.name);
+
 /** `search` is the index the article store writes through (stores.ts): batches hold its writes. */
 export type ImportDeps = { db: Db; sections: SectionStore; sources: SourceStore; articles: ArticleStore; search: Pick<SearchIndex, 'hold'>; transfer: TransferStore };
 /**
@@ -23,7 +26,16 @@ export type ImportDeps = { db: Db; sections: SectionStore; sources: SourceStore;
  * but the process needs 1.5–2× the memory, more CPU in all, and a re-run of unchanged lines costs
  * three times the CPU (docs/import-export.md, Performance).
  */
-export type ImportOptions = { mode: ImportMode; batchSize: number; dryRun: boolean; keyId: number | null; limits: LineLimits; threads?: number };
+export type ImportOptions = {
+  mode: ImportMode;
+  batchSize: number;
+  dryRun: boolean;
+  keyId: number | null;
+  limits: LineLimits;
+  threads?: number;
+  /** Aborted when the server shuts down: no new line is read, the lines in hand are committed, the totals say `interrupted`. */
+  stop?: AbortSignal;
+};
 /** Receives the results of each committed batch (and of the links settled at the end), in that order. */
 export type ResultSink = (results: ImportLineResultDto[]) => void;
 
@@ -53,7 +65,7 @@ async function settlePending(sqlite: Db['$client'], ctx: ApplyContext, pending: 
       }
     };
     if (ctx.dryRun) work();
-    else sqlite.transaction(work)();
+    else sqlite.transaction(work).immediate(); // see batch.ts
     emit(results);
     after = page[page.length - 1]!.rowid;
     // Other requests get their turn between pages, as they do between batches while the body is read.
@@ -72,11 +84,27 @@ async function* withAbortAsProblem<T>(source: AsyncIterable<T>): AsyncGenerator<
   }
 }
 
-/** The lines in batches of `size`; only the last may be shorter. */
-async function* batchesOf(lines: AsyncIterable<RawLine>, size: number): AsyncGenerator<RawLine[]> {
+const STOPPED = Symbol('stopped');
+
+/**
+ * The lines in batches of `size`; only the last may be shorter. Once `stop` is aborted, the lines
+ * in hand are the last batch, even while the next line is still being waited for (a slow client).
+ */
+async function* batchesOf(lines: AsyncIterable<RawLine>, size: number, stop: AbortSignal | undefined, taken: { line: number }): AsyncGenerator<RawLine[]> {
   let raws: RawLine[] = [];
-  for await (const raw of lines) {
-    raws.push(raw);
+  const it = lines[Symbol.asyncIterator]();
+  const stopped = new Promise<typeof STOPPED>((resolve) => {
+    if (stop?.aborted) resolve(STOPPED);
+    stop?.addEventListener('abort', () => resolve(STOPPED), { once: true });
+  });
+  for (;;) {
+    const pending = it.next();
+    // Left waiting when the stop wins: whatever it ends with later (the client gone) is nobody's concern.
+    pending.catch(() => {});
+    const next = await Promise.race([pending, stopped]);
+    if (next === STOPPED || next.done) break;
+    raws.push(next.value);
+    taken.line = next.value.line;
     if (raws.length >= size) {
       yield raws;
       raws = [];
@@ -102,6 +130,8 @@ export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | s
   const runBatch = createBatchRunner(deps.db.$client, ctx, pending);
   const totals: ImportTotalsDto = { created: 0, updated: 0, unchanged: 0, failed: 0, lines: 0, dryRun: opts.dryRun };
   const count = { lines: 0 };
+  // The last line put in a batch: after a stop, a line already read may be left with the abandoned read.
+  const taken = { line: 0 };
   const emit = (results: ImportLineResultDto[]) => {
     for (const r of results) totals[r.status]++;
     if (results.length > 0) sink(results);
@@ -111,10 +141,12 @@ export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | s
   const preparer = createPreparer(threads);
   // A batch waiting per thread keeps the threads busy while this one writes.
   const writes = createWriteQueue((batch) => emit(runBatch(batch)), threads);
-  const incomplete = () => (body as { complete?: boolean }).complete === false;
+  const stopped = () => opts.stop?.aborted === true;
+  // A body left unread because of a stop is not a client gone away.
+  const incomplete = () => !stopped() && (body as { complete?: boolean }).complete === false;
 
   try {
-    const reader = batchesOf(withAbortAsProblem(readLines(body, opts.limits, count)), opts.batchSize);
+    const reader = batchesOf(withAbortAsProblem(readLines(body, opts.limits, count)), opts.batchSize, opts.stop, taken);
     for (;;) {
       // The batches read before the body broke off (or grew too large) are written, as they would have been before.
       const next = await reader.next().catch(async (error: unknown) => {
@@ -128,8 +160,9 @@ export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | s
     }
     await writes.drain();
     if (incomplete()) throw aborted();
+    ctx.interrupted = stopped();
     await settlePending(deps.db.$client, ctx, pending, opts.batchSize, emit);
-    return { ...totals, lines: count.lines };
+    return stopped() ? { ...totals, lines: taken.line, interrupted: true } : { ...totals, lines: count.lines };
   } finally {
     pending.drop();
     await preparer.close();

@@ -53,6 +53,7 @@ export function settleLinks(refs: LinkRefInput[], subject: LinkSubject, ctx: App
   if (changed && !ctx.dryRun && (subject.status === 'unchanged' || !opts.sameBatch)) ctx.articles.touch(subject.id);
   const status = changed && subject.status === 'unchanged' ? 'updated' : subject.status;
   if (p.missing.length === 0) return { done: true, status };
-  const problems = p.missing.map((m) => ({ pointer: m.pointer, message: `No article has this ${m.key}, in the database or anywhere in the file` }));
+  const where = ctx.interrupted ? 'in the database or in the lines read before the import was interrupted (re-run the file)' : 'in the database or anywhere in the file';
+  const problems = p.missing.map((m) => ({ pointer: m.pointer, message: `No article has this ${m.key}, ${where}` }));
   return { done: true, status: 'failed', problems };
 }

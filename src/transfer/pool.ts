@@ -1,21 +1,8 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { RawLine } from './lines.js';
 import { parseBatch, type PreparedBatch } from './prepare.js';
+import { spawnWorker } from '../common/spawn.js';
 import type { PrepareRequest } from './worker.js';
-
-/** worker.ts beside this file under tsx (tests, `npm start`), worker.js beside it in dist/. */
-const WORKER_URL = new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-
-/**
- * A worker thread does not inherit tsx's module hooks from `--import tsx` (Node 20), so under tsx
- * the thread registers them itself before loading worker.ts. From dist/ no hook is needed.
- */
-const spawn = () =>
-  WORKER_URL.pathname.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`, { eval: true })
-    : new Worker(WORKER_URL);
 
 export type Preparer = {
   /** The batch made ready (prepare.ts), on a worker thread or this one; several may be in flight. */
@@ -67,7 +54,7 @@ export function createPreparer(threads: number): Preparer {
 
   function start(): void {
     for (let i = 0; i < threads; i++) {
-      const worker = spawn();
+      const worker = spawnWorker(import.meta.url, 'worker');
       worker.on('message', ({ id, batch }: { id: number; batch: PreparedBatch }) => {
         waiting.get(id)?.resolve(batch);
         waiting.delete(id);

@@ -9,7 +9,8 @@ import { resolveFilterRefs } from '../common/filter-refs.js';
 import type { SectionService } from '../sections/service.js';
 import type { SourceService } from '../sources/service.js';
 import { exportNdjson, type ExportFilters } from './export.js';
-import { runImport, type ImportDeps, type ImportOptions } from './import.js';
+import { runImport, type ImportDeps, type ImportOptions, type ResultSink } from './import.js';
+import { runImportInThread } from './import-thread-main.js';
 import { bodyTooLarge } from './lines.js';
 import { createSummary } from './report.js';
 import { ExportQuery, ImportQuery, ImportRecord, ImportReportLine, ImportSummary } from './schemas.js';
@@ -22,6 +23,12 @@ export type TransferRouteDeps = {
   bodyLimit: number;
   /** The longest line; a longer one fails on its own. */
   maxLineBytes: number;
+  /**
+   * The database file, when imports are to run on a worker thread with a connection of their own
+   * (import-thread-main.ts), so that the request loop never waits for them; null runs them here
+   * (an in-memory database cannot be shared with a thread).
+   */
+  threadDatabasePath: string | null;
 };
 
 const tags = ['transfer'];
@@ -45,6 +52,12 @@ export const transferRoutes: FastifyPluginAsyncZod<TransferRouteDeps> = async (a
   // hands the request stream on as it is; runImport reads it a line at a time.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(NDJSON, (_request, payload, done) => done(null, payload));
+
+  // On shutdown, imports in progress stop reading, commit the lines they hold and answer (marked interrupted).
+  const stop = new AbortController();
+  app.addHook('preClose', async () => stop.abort());
+  const run = (body: AsyncIterable<Buffer>, opts: ImportOptions, sink: ResultSink) =>
+    deps.threadDatabasePath ? runImportInThread(deps.threadDatabasePath, body, opts, sink) : runImport(deps.importDeps, body, opts, sink);
 
   app.post('/import', {
     config: { scope: 'write' },
@@ -81,14 +94,17 @@ export const transferRoutes: FastifyPluginAsyncZod<TransferRouteDeps> = async (a
         dryRun: q.dryRun === 'true',
         keyId: request.principal.keyId,
         limits: { maxBytes: deps.bodyLimit, maxLineBytes: deps.maxLineBytes },
+        stop: stop.signal,
       };
+      // The rest of an interrupted body is never read: once answered, its connection is dropped, or the server's close would wait for the client to finish sending.
+      reply.raw.once('finish', () => stop.signal.aborted && setTimeout(() => request.raw.destroy(), 100).unref());
       if (q.report === 'summary') {
         const summary = createSummary();
-        return reply.type('application/json').send(summary.finish(await runImport(deps.importDeps, body, opts, summary.add)));
+        return reply.type('application/json').send(summary.finish(await run(body, opts, summary.add)));
       }
       const out = new PassThrough();
       reply.type(NDJSON).send(out as never); // streamed as results come; see the export route
-      runImport(deps.importDeps, body, opts, (results) => out.write(results.map((r) => JSON.stringify(r) + '\n').join(''))).then(
+      run(body, opts, (results) => out.write(results.map((r) => JSON.stringify(r) + '\n').join(''))).then(
         (totals) => out.end(JSON.stringify({ summary: totals }) + '\n'),
         (error: unknown) => out.end(errorLine(request, error)),
       );

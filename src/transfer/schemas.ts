@@ -136,6 +136,10 @@ const totals = {
   failed: z.number().int(),
   lines: z.number().int().describe('Lines read, blank ones included'),
   dryRun: z.boolean(),
+  interrupted: z
+    .literal(true)
+    .optional()
+    .describe('Present when the server was shutting down: it read no further, committed the lines it had, and `lines` says how far it got; re-run the file to finish'),
 };
 
 export const ImportTotals = z.object(totals).meta({ id: 'ImportTotals' });

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
+import { isBusy, withoutWaiting } from '../store/sqlite/no-wait.js';
 import type { Resolver } from './guard.js';
 import { deliver, type Outcome } from './send.js';
 
@@ -48,6 +49,12 @@ export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
   const failed = sqlite.prepare(
     `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = NULL WHERE id = ?`,
   );
+  // Leases of a process that died (kill -9) before it called: never attempted (attempts = 0), yet
+  // not due for another timeout + 60 s. Only one worker serves a database, so at its start every
+  // such lease is a dead one; the events are due again at once, in their place in the order.
+  const releaseDead = sqlite.prepare(
+    `UPDATE webhook_deliveries SET next_attempt_at = created_at WHERE status = 'pending' AND attempts = 0 AND next_attempt_at > ?`,
+  );
   const healthy = sqlite.prepare('UPDATE webhooks SET failure_count = 0 WHERE id = ?');
   const strike = sqlite.prepare('UPDATE webhooks SET failure_count = failure_count + 1 WHERE id = ? RETURNING failure_count AS n');
   const disable = sqlite.prepare('UPDATE webhooks SET active = 0, disabled_reason = ?, updated_at = ? WHERE id = ?');
@@ -63,7 +70,7 @@ export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
 
   const backoff = (attempts: number) => Math.round(BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1]! * (0.8 + 0.4 * random()));
 
-  function record(d: Due, outcome: Outcome) {
+  function writeOutcome(d: Due, outcome: Outcome) {
     db.transaction(() => {
       const now = clock();
       if (outcome.ok) {
@@ -82,25 +89,58 @@ export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
     });
   }
 
+  /**
+   * Records an attempt without ever waiting inside SQLite on the request loop (see no-wait.ts): while
+   * an import's thread holds the write lock, it tries again a little later. If it never gets in,
+   * the lease runs out and the event is sent again (at least once, never lost).
+   */
+  async function record(d: Due, outcome: Outcome) {
+    for (let tries = 0; ; tries++) {
+      try {
+        return withoutWaiting(sqlite, () => writeOutcome(d, outcome));
+      } catch (error) {
+        if (!isBusy(error) || tries >= 60) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** tries, 1000)));
+    }
+  }
+
   /** One endpoint's due deliveries, one at a time in event order; after a failure the rest wait for the next pass. */
   async function sendInOrder(list: Due[], counts: { delivered: number; failed: number }) {
     for (const [i, d] of list.entries()) {
       const outcome = await deliver({ url: d.url, secret: d.secret, id: d.eventId, body: d.payload }, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs, resolve: opts.resolve });
-      record(d, outcome);
+      await record(d, outcome);
       if (outcome.ok) counts.delivered++;
       else {
         counts.failed++;
         const now = clock();
-        for (const rest of list.slice(i + 1)) lease.run(now, rest.id);
+        try {
+          withoutWaiting(sqlite, () => list.slice(i + 1).forEach((rest) => lease.run(now, rest.id)));
+        } catch (error) {
+          // Still leased: they go out once the lease runs out.
+          if (!isBusy(error)) throw error;
+        }
         return;
       }
     }
   }
 
+  /** Due publications written and deliveries claimed, or nothing this pass if another connection holds the write lock. */
+  function claimDue(): Due[] {
+    try {
+      return withoutWaiting(sqlite, () => {
+        opts.publishDue();
+        return claim();
+      });
+    } catch (error) {
+      if (isBusy(error)) return [];
+      throw error;
+    }
+  }
+
   async function tick(): Promise<{ delivered: number; failed: number }> {
-    opts.publishDue();
     const byEndpoint = new Map<number, Due[]>();
-    for (const d of claim()) byEndpoint.set(d.webhookId, [...(byEndpoint.get(d.webhookId) ?? []), d]);
+    for (const d of claimDue()) byEndpoint.set(d.webhookId, [...(byEndpoint.get(d.webhookId) ?? []), d]);
     const counts = { delivered: 0, failed: 0 };
     // Endpoints in parallel, so that a slow one does not hold up the others.
     await Promise.all([...byEndpoint.values()].map((list) => sendInOrder(list, counts)));
@@ -121,6 +161,8 @@ export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
     runOnce,
     start() {
       if (timer) return;
+      const released = releaseDead.run(clock()).changes;
+      if (released > 0) opts.log.info({ released }, 'webhooks: released the deliveries a stopped process had claimed but not attempted');
       timer = setInterval(() => void runOnce().catch((err: unknown) => opts.log.error({ err }, 'webhooks worker pass failed')), opts.pollMs);
       timer.unref();
     },

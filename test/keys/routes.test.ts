@@ -104,20 +104,3 @@ t.test('only admin keys manage keys', async (t) => {
   t.equal((await call(ctx.app, { method: 'GET', url: '/v1/keys', headers: ctx.auth.admin })).body.data[0].revokedAt, null, 'the admin key was not revoked');
 });
 
-t.test('lastUsedAt is written at most once a minute', async (t) => {
-  const ctx = await buildTestApp(t);
-  const lastUsed = () => (ctx.db.$client.prepare('SELECT last_used_at AS t FROM api_keys WHERE id = 3').get() as { t: number | null }).t;
-  t.equal(lastUsed(), null);
-  const read = () => call(ctx.app, { method: 'GET', url: '/v1/sections', headers: ctx.auth.read });
-  await read();
-  const first = ctx.clock.now;
-  t.equal(lastUsed(), first);
-  ctx.clock.advance(30_000);
-  await read();
-  t.equal(lastUsed(), first, 'not written again within the minute');
-  ctx.clock.advance(31_000);
-  await read();
-  t.equal(lastUsed(), ctx.clock.now, 'written again once a minute has passed');
-  const listed = (await call(ctx.app, { method: 'GET', url: '/v1/keys', headers: ctx.auth.admin })).body.data as Key[];
-  t.equal(listed[2]!.lastUsedAt, new Date(ctx.clock.now).toISOString());
-});
