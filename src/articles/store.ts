@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { slugify, uniqueSlug } from '../common/slug.js';
 import type { Clock } from '../common/time.js';
-import { withUnique } from '../store/sqlite/constraints.js';
+import { translating } from '../store/sqlite/constraints.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { articleRevisions, articleSlugHistory, articles, articleTags, sections, sources } from '../store/sqlite/schema.js';
 import { checkVersion } from '../common/versioned.js';
@@ -130,7 +130,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
       db.delete(articleSlugHistory).where(eq(articleSlugHistory.slug, changes.slug)).run();
       db.insert(articleSlugHistory).values({ slug: current.slug, articleId: current.id, createdAt: clock() }).onConflictDoNothing().run();
     }
-    const row = withUnique(() =>
+    const row = translating(() =>
       db
         .update(articles)
         .set({ ...changes, version: current.version + 1, updatedAt: clock(), updatedBy: keyId })
@@ -171,7 +171,7 @@ export function createArticleStore(db: Db, clock: Clock, listeners: ArticleListe
         createdBy: keyId,
         updatedBy: keyId,
       };
-      const row = withUnique(() => fromSqlRow(insertRow.get(values))!);
+      const row = translating(() => fromSqlRow(insertRow.get(values))!);
       writeTags(row.id, row.tags);
       emit('create', row, null);
       return row;

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { httpUrl, id, line, timestamp } from '../common/schemas.js';
 
+const RELATED_LINK_EXAMPLE = {
+  id: 1,
+  articleId: 1,
+  position: 0,
+  targetArticleId: 2,
+  url: null,
+  title: '汉服映天理,春色染衣裳',
+  targetSlug: 'han-fu-ying-tian-li-chun-se-ran-yi-shang',
+  createdAt: '2023-04-19T00:00:00.000Z',
+  updatedAt: '2023-04-19T00:00:00.000Z',
+};
+
 export const RelatedLink = z
   .object({
     id,
@@ -16,17 +28,7 @@ export const RelatedLink = z
   .meta({
     id: 'RelatedLink',
     description: 'A related headline under an article: another article, or an external URL with a title.',
-    example: {
-      id: 1,
-      articleId: 1,
-      position: 0,
-      targetArticleId: 2,
-      url: null,
-      title: '汉服映天理,春色染衣裳',
-      targetSlug: 'han-fu-ying-tian-li-chun-se-ran-yi-shang',
-      createdAt: '2023-04-19T00:00:00.000Z',
-      updatedAt: '2023-04-19T00:00:00.000Z',
-    },
+    example: RELATED_LINK_EXAMPLE,
   });
 
 /**
@@ -40,15 +42,7 @@ export const RelatedLinkWrite = RelatedLink.extend({
   id: 'RelatedLinkWrite',
   description: 'A related link as written, with the new version of its article.',
   example: {
-    id: 1,
-    articleId: 1,
-    position: 0,
-    targetArticleId: 2,
-    url: null,
-    title: '汉服映天理,春色染衣裳',
-    targetSlug: 'han-fu-ying-tian-li-chun-se-ran-yi-shang',
-    createdAt: '2023-04-19T00:00:00.000Z',
-    updatedAt: '2023-04-19T00:00:00.000Z',
+    ...RELATED_LINK_EXAMPLE,
     articleVersion: 2,
   },
 });

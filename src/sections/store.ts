@@ -4,7 +4,7 @@ import { changesNothing } from '../common/patch.js';
 import { slugify, uniqueSlug } from '../common/slug.js';
 import type { Clock } from '../common/time.js';
 import { checkVersion } from '../common/versioned.js';
-import { withUnique } from '../store/sqlite/constraints.js';
+import { translating } from '../store/sqlite/constraints.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { sections } from '../store/sqlite/schema.js';
 import type { SectionCreateInput, SectionDto, SectionUpdateInput } from './schemas.js';
@@ -54,7 +54,7 @@ export function createSectionStore(db: Db, clock: Clock, listeners: SectionListe
     return db.transaction(() => {
       checkParent(null, input.parentId);
       const slug = input.slug ?? uniqueSlug(slugify(input.name), slugTaken, 'section');
-      const row = withUnique(() =>
+      const row = translating(() =>
         db
           .insert(sections)
           .values({
@@ -80,7 +80,7 @@ export function createSectionStore(db: Db, clock: Clock, listeners: SectionListe
       checkVersion(expected, current.version);
       if (changesNothing(current, input)) return toSection(current);
       checkParent(id, input.parentId);
-      const row = withUnique(() =>
+      const row = translating(() =>
         db
           .update(sections)
           .set({ ...input, version: current.version + 1, updatedAt: clock() })

@@ -4,7 +4,7 @@ import { changesNothing } from '../common/patch.js';
 import { slugify, uniqueSlug } from '../common/slug.js';
 import type { Clock } from '../common/time.js';
 import { checkVersion } from '../common/versioned.js';
-import { withUnique } from '../store/sqlite/constraints.js';
+import { translating } from '../store/sqlite/constraints.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { sources } from '../store/sqlite/schema.js';
 import type { SourceCreateInput, SourceDto, SourceUpdateInput } from './schemas.js';
@@ -35,7 +35,7 @@ export function createSourceStore(db: Db, clock: Clock, listeners: SourceListene
     const now = clock();
     return db.transaction(() => {
       const slug = input.slug ?? uniqueSlug(slugify(input.name), (s) => bySlug.get({ slug: s }) !== undefined, 'source');
-      const row = withUnique(() =>
+      const row = translating(() =>
         db
           .insert(sources)
           .values({ slug, name: input.name, url: input.url ?? null, kind: input.kind ?? 'newspaper', createdAt: now, updatedAt: now })
@@ -52,7 +52,7 @@ export function createSourceStore(db: Db, clock: Clock, listeners: SourceListene
       const current = mustGet(id);
       checkVersion(expected, current.version);
       if (changesNothing(current, input)) return toSource(current);
-      const row = withUnique(() =>
+      const row = translating(() =>
         db
           .update(sources)
           .set({ ...input, version: current.version + 1, updatedAt: clock() })

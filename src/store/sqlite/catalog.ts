@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { After, CatalogRepo, SectionRepo, SectionRow, SourceRepo, SourceRow } from '../port.js';
 import type { Db } from './connection.js';
-import { translateSqliteError } from './constraints.js';
+import { translating } from './constraints.js';
 import { articles, sections, sources } from './schema.js';
 
 type Table = typeof sections | typeof sources;
@@ -11,14 +11,6 @@ type RowOf<T extends Table> = T['$inferSelect'];
 /** The keyset condition "after (value, id)" ascending, and its order. */
 const afterAsc = (column: SQLiteColumn, idColumn: SQLiteColumn, at: After<number | string>): SQL =>
   sql`(${column}, ${idColumn}) > (${at.value}, ${at.id})`;
-
-function run<T>(statement: () => T): T {
-  try {
-    return statement();
-  } catch (error) {
-    throw translateSqliteError(error);
-  }
-}
 
 /** The CRUD that sections and sources share, written once against their drizzle table. */
 function catalogRepo<T extends Table>(db: Db, table: T, articleColumn: SQLiteColumn): CatalogRepo<RowOf<T>> {
@@ -31,7 +23,7 @@ function catalogRepo<T extends Table>(db: Db, table: T, articleColumn: SQLiteCol
     byId: async (id) => byId.get({ id }) as RowOf<T> | undefined,
     bySlug: async (slug) => bySlug.get({ slug }) as RowOf<T> | undefined,
     insert: async (values) =>
-      run(() =>
+      translating(() =>
         db
           .insert(t)
           .values({ ...(values as object), updatedAt: values.createdAt } as typeof sections.$inferInsert)
@@ -39,7 +31,7 @@ function catalogRepo<T extends Table>(db: Db, table: T, articleColumn: SQLiteCol
           .get() as RowOf<T>,
       ),
     update: async (id, version, patch) =>
-      run(
+      translating(
         () =>
           db
             .update(t)
@@ -48,7 +40,7 @@ function catalogRepo<T extends Table>(db: Db, table: T, articleColumn: SQLiteCol
             .returning()
             .get() as RowOf<T> | undefined,
       ),
-    delete: async (id, version) => run(() => db.delete(t).where(and(eq(t.id, id), eq(t.version, version))).run().changes === 1),
+    delete: async (id, version) => translating(() => db.delete(t).where(and(eq(t.id, id), eq(t.version, version))).run().changes === 1),
     inUse: async (id) => used.get({ id }) !== undefined,
   };
 }

@@ -23,8 +23,8 @@ export function translateSqliteError(error: unknown): unknown {
   return error;
 }
 
-/** Runs `fn` (a synchronous legacy write) and translates SQLite's errors. */
-export function withUnique<T>(fn: () => T): T {
+/** Runs `fn` (synchronous SQLite statements) and throws SQLite's errors as their problems. */
+export function translating<T>(fn: () => T): T {
   try {
     return fn();
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { Store, Tx } from '../port.js';
 import { createSectionRepo, createSourceRepo } from './catalog.js';
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './connection.js';
-import { translateSqliteError } from './constraints.js';
+import { translateSqliteError, translating } from './constraints.js';
 import { createMutex } from './mutex.js';
 
 export type SqliteStoreOptions = OpenOptions & {
@@ -99,14 +99,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     },
     legacy: {
       db,
-      exclusive: (work) =>
-        mutex.run(async () => {
-          try {
-            return work();
-          } catch (error) {
-            throw translateSqliteError(error);
-          }
-        }),
+      exclusive: (work) => mutex.run(async () => translating(work)),
     },
   };
 }
