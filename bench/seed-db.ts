@@ -16,6 +16,7 @@ import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, type Db } from '../sr
 import { createStores } from '../src/stores.js';
 import { DEFAULT_SEED, generate, type ArticleRecord, type ImportRecord } from './generate.js';
 import { createSqliteStore } from '../src/store/sqlite/store.js';
+import type { Store, Tx } from '../src/store/port.js';
 
 export const CACHE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.cache');
 /** Articles per outer transaction: large enough to amortise the commit, small enough to report progress. */
@@ -49,37 +50,34 @@ function settableClock() {
 }
 
 /** The server's own wiring (search index, change feed, outbox): see src/stores.ts. */
-function storesFor(db: Db, clock: () => number) {
-  // Sections and sources through the import's synchronous path: they load inside batched()'s open transaction.
-  const { importCatalog, articles } = createStores(createSqliteStore(db), clock);
-  return { ...importCatalog, articles };
+function storesFor(store: Store, clock: () => number) {
+  const { sections, sources, articles } = createStores(store, clock);
+  return { sections, sources, articles };
 }
 
 /**
- * Runs `work` in batches of BEGIN/COMMIT: the stores' own transactions become savepoints inside
- * them, which saves a commit (and a WAL append) per article.
+ * Runs `work` in units of work of BATCH items each (the services write inside the caller's unit),
+ * which saves a commit (and a WAL append) per article.
  */
-async function batched<T>(db: Db, items: Iterable<T>, work: (item: T) => Promise<boolean>, done: (count: number) => void): Promise<void> {
+async function batched<T>(store: Store, items: Iterable<T>, work: (item: T, tx: Tx) => Promise<boolean>, done: (count: number) => void): Promise<void> {
+  const it = items[Symbol.iterator]();
   let count = 0;
-  db.$client.exec('BEGIN');
-  try {
-    for (const item of items) {
-      if (!(await work(item)) || ++count % BATCH !== 0) continue;
-      db.$client.exec('COMMIT');
-      done(count);
-      db.$client.exec('BEGIN');
-    }
-    db.$client.exec('COMMIT');
-  } catch (error) {
-    if (db.$client.inTransaction) db.$client.exec('ROLLBACK');
-    throw error;
+  for (let more = true; more; ) {
+    await store.write(async (tx) => {
+      for (;;) {
+        const next = it.next();
+        if (next.done) return void (more = false);
+        if ((await work(next.value, tx)) && ++count % BATCH === 0) return;
+      }
+    });
+    if (more) done(count);
   }
 }
 
 type Ids = { sections: Map<string, number>; sources: Map<string, number>; articles: Map<string, number> };
 type Stores = ReturnType<typeof storesFor>;
 
-async function loadArticle(stores: Stores, ids: Ids, time: ReturnType<typeof settableClock>, a: ArticleRecord) {
+async function loadArticle(stores: Stores, ids: Ids, time: ReturnType<typeof settableClock>, a: ArticleRecord, tx: Tx) {
   const published = a.publishedAt === null ? null : Date.parse(a.publishedAt);
   time.set(published ?? (a.deletedAt ? Date.parse(a.deletedAt) - 86_400_000 : ARCHIVE_END));
   const row = await stores.articles.create(
@@ -100,11 +98,12 @@ async function loadArticle(stores: Stores, ids: Ids, time: ReturnType<typeof set
       externalId: a.externalId,
     },
     null,
+    { tx },
   );
   ids.articles.set(a.externalId, row.id);
   if (a.deletedAt !== null) {
     time.set(Date.parse(a.deletedAt));
-    await stores.articles.trash(row.id, undefined, null);
+    await stores.articles.trash(row.id, undefined, null, { tx });
   }
 }
 
@@ -130,14 +129,14 @@ function linkInserter(db: Db, clock: () => number) {
   };
 }
 
-async function loadRecord(stores: Stores, ids: Ids, time: ReturnType<typeof settableClock>, record: ImportRecord) {
+async function loadRecord(stores: Stores, ids: Ids, time: ReturnType<typeof settableClock>, record: ImportRecord, tx: Tx) {
   time.set(Date.UTC(2021, 9, 1));
   if (record.type === 'section') {
     const parentId = record.parent === null ? null : ids.sections.get(record.parent)!;
-    const row = stores.sections.createSync({ slug: record.slug, name: record.name, description: record.description, position: record.position, parentId });
+    const row = await stores.sections.create({ slug: record.slug, name: record.name, description: record.description, position: record.position, parentId }, tx);
     ids.sections.set(record.slug, row.id);
   } else if (record.type === 'source') {
-    const row = stores.sources.createSync({ slug: record.slug, name: record.name, url: record.url, kind: record.kind });
+    const row = await stores.sources.create({ slug: record.slug, name: record.name, url: record.url, kind: record.kind }, tx);
     ids.sources.set(record.slug, row.id);
   }
 }
@@ -152,17 +151,18 @@ export async function seedDatabase(path: string, articles: number, seed = DEFAUL
   db.$client.pragma('cache_size = -131072');
   const started = performance.now();
   const time = settableClock();
-  const stores = storesFor(db, time.clock);
+  const store = createSqliteStore(db);
+  const stores = storesFor(store, time.clock);
   const ids: Ids = { sections: new Map(), sources: new Map(), articles: new Map() };
   const progress = (what: string) => (n: number) => log(`  ${what} ${n}/${articles}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
   // Only the link lists are kept for the second pass: the bodies would cost a gigabyte at 100k.
   const linkLists: Pick<ArticleRecord, 'externalId' | 'relatedLinks'>[] = [];
   await batched(
-    db,
+    store,
     generate({ articles, seed }),
-    async (r) => {
-      if (r.type !== 'article') return loadRecord(stores, ids, time, r).then(() => false);
-      await loadArticle(stores, ids, time, r);
+    async (r, tx) => {
+      if (r.type !== 'article') return loadRecord(stores, ids, time, r, tx).then(() => false);
+      await loadArticle(stores, ids, time, r, tx);
       linkLists.push({ externalId: r.externalId, relatedLinks: r.relatedLinks });
       return true;
     },
@@ -171,7 +171,7 @@ export async function seedDatabase(path: string, articles: number, seed = DEFAUL
   let links = 0;
   const loadLinks = linkInserter(db, time.clock);
   await batched(
-    db,
+    store,
     linkLists,
     async (a) => {
       links += loadLinks(ids, a);

@@ -35,9 +35,7 @@ import { sourceRoutes } from './sources/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { createSearchStore } from './search/store.js';
 import { createSearchPool } from './search/pool.js';
-import { databaseFileOf } from './transfer/import.js';
 import { transferRoutes } from './transfer/routes.js';
-import { createTransferStore } from './transfer/store.js';
 import { feedRoutes } from './feeds/routes.js';
 import { createFeedService } from './feeds/service.js';
 import { createPublicUrls } from './feeds/urls.js';
@@ -106,7 +104,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl, contract });
 
-  const { changes, sections, sources, articles, links, search: searchIndex, generation, importCatalog } = createStores(store, clock);
+  const { changes, sections, sources, articles, links, generation } = createStores(store, clock);
   const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
   app.decorate('webhooks', worker);
   if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
@@ -114,7 +112,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   // and a delivery in flight must record its attempt while the database is still open.
   app.addHook('preClose', async () => worker.stop());
   // With a database file, uncached searches run on a thread with a read-only connection, a bounded queue in front (search/pool.ts).
-  const databaseFile = databaseFileOf(db);
+  const databaseFile = store.legacy.file;
   const searchPool = databaseFile ? createSearchPool(databaseFile, SEARCH_POOL) : undefined;
   if (searchPool) app.addHook('onClose', () => searchPool.close());
   const queries = createArticleQueries(db);
@@ -138,7 +136,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(keyRoutes, { keys });
       await v1.register(searchRoutes, { search: createSearchStore(db, { generation, cacheSize: config.searchCacheSize, pool: searchPool }), viewerOf, sections, sources });
       await v1.register(transferRoutes, {
-        importDeps: { db, ...importCatalog, articles, search: searchIndex, transfer: createTransferStore(db, clock) },
+        importDeps: { store, clock, sections, sources, articles },
         sections,
         sources,
         bodyLimit: config.importBodyLimit,

@@ -1,31 +1,42 @@
-import type { ChangeRecorder } from './changes/recorder.js';
+import type { ArticleWriteOp, ChangeRecorder } from './changes/recorder.js';
 import type { ContentGeneration } from './common/generation.js';
-import type { SectionRow, SourceRow, Tx } from './store/port.js';
+import { indexArticle, type KnownSegments } from './search/index.js';
+import type { ArticleRow, ChangeOp, SectionRow, SourceRow, Tx } from './store/port.js';
 
-type Op = 'create' | 'update' | 'delete';
+/** Segmentations an import made ahead on its worker threads, handed through to the search index. */
+export type EffectOptions = { segments?: KnownSegments };
 
 /**
- * What a content write causes besides the row itself, called explicitly by the services inside
- * the write's unit of work: the change-feed event and the webhooks outbox rows (the recorder and
- * its observers), and, once the unit has committed, a new content generation for the exact
- * caches (moved after the commit, so no reader can cache the old answer under the new generation).
- *
- * Step of the storage port: the recorder still writes through the SQLite handle, which is the
- * unit of work's own connection, so its rows commit with `tx`; it moves behind `tx` next.
+ * What a content write causes besides the row itself, in one place, called explicitly by the
+ * services inside the write's unit of work and written through its `tx`: the search-index entry,
+ * the change-feed event and the webhooks outbox rows (the recorder and its observers), and, once
+ * the unit has committed, a new content generation for the exact caches (moved after the commit,
+ * so no reader can cache the old answer under the new generation).
  */
 export type WriteEffects = {
-  section(tx: Tx, op: Op, row: SectionRow, previous: SectionRow | null): Promise<void>;
-  source(tx: Tx, op: Op, row: SourceRow, previous: SourceRow | null): Promise<void>;
+  article(tx: Tx, op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null, opts?: EffectOptions): Promise<void>;
+  link(tx: Tx, op: ChangeOp, linkId: number, articleId: number): Promise<void>;
+  section(tx: Tx, op: ChangeOp, row: SectionRow, previous: SectionRow | null): Promise<void>;
+  source(tx: Tx, op: ChangeOp, row: SourceRow, previous: SourceRow | null): Promise<void>;
 };
 
-export function createWriteEffects(changes: Pick<ChangeRecorder, 'section' | 'source'>, generation: Pick<ContentGeneration, 'bump'>): WriteEffects {
+export function createWriteEffects(changes: Pick<ChangeRecorder, 'article' | 'link' | 'section' | 'source'>, generation: Pick<ContentGeneration, 'bump'>): WriteEffects {
   return {
-    async section(tx, op, row, previous) {
-      changes.section(op, row, previous);
+    async article(tx, op, row, previous, opts) {
+      await indexArticle(tx, op, row, previous, opts?.segments);
+      await changes.article(tx, op, row, previous);
       tx.afterCommit(generation.bump);
     },
-    async source(tx, op, row, previous) {
-      changes.source(op, row, previous);
+    async link(tx, op, linkId, articleId) {
+      await changes.link(tx, op, linkId, articleId);
+      tx.afterCommit(generation.bump);
+    },
+    async section(tx, op, row) {
+      await changes.section(tx, op, row);
+      tx.afterCommit(generation.bump);
+    },
+    async source(tx, op, row) {
+      await changes.source(tx, op, row);
       tx.afterCommit(generation.bump);
     },
   };

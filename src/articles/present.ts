@@ -1,7 +1,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../store/sqlite/connection.js';
 import { sections, sources } from '../store/sqlite/schema.js';
-import type { RelatedLinkStore } from '../related-links/store.js';
+import type { RelatedLinkService } from '../related-links/service.js';
 import { toSection } from '../sections/service.js';
 import { toSource } from '../sources/service.js';
 import { toArticle, type ArticleRow } from './rows.js';
@@ -15,13 +15,13 @@ export type Shape = { include?: Include[]; fields?: string[]; withBody?: boolean
  * Turns rows into the answer: embeds what `include` asks for with one query per relation for
  * the whole page (never one per article), and keeps only the `fields` asked for.
  */
-export function createPresenter(db: Db, links: RelatedLinkStore) {
+export function createPresenter(db: Db, links: Pick<RelatedLinkService, 'forArticles'>) {
   // Prepared once for any number of ids (a JSON array), rather than built per page.
   const idsOf = sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`;
   const sectionsById = db.select().from(sections).where(inArray(sections.id, idsOf)).prepare();
   const sourcesById = db.select().from(sources).where(inArray(sources.id, idsOf)).prepare();
 
-  return function present(rows: ListRow[], shape: Shape, viewer: Viewer): ArticleDto[] {
+  return async function present(rows: ListRow[], shape: Shape, viewer: Viewer): Promise<ArticleDto[]> {
     const out = rows.map((r) => toArticle({ body: '', bodyText: '', ...r } as ArticleRow, viewer.editor) as Record<string, unknown>);
     const include = new Set(shape.include ?? []);
     if (include.has('section') && rows.length > 0) {
@@ -35,7 +35,7 @@ export function createPresenter(db: Db, links: RelatedLinkStore) {
       out.forEach((a, i) => (a.source = rows[i]!.sourceId === null ? null : (byId.get(rows[i]!.sourceId!) ?? null)));
     }
     if (include.has('relatedLinks')) {
-      const byArticle = links.forArticles(rows.map((r) => r.id), viewer);
+      const byArticle = await links.forArticles(rows.map((r) => r.id), viewer);
       out.forEach((a, i) => (a.relatedLinks = byArticle.get(rows[i]!.id) ?? []));
     }
     const keep = shape.fields ? new Set(['id', ...shape.fields, ...include]) : null;

@@ -5,7 +5,7 @@ import { etagOf } from '../http/conditional.js';
 import type { Presenter } from './present.js';
 import { ArticleRevision, ArticleRevisionList, RevisionDiff, type RevisionStore } from './revisions.js';
 import { Article } from './schemas.js';
-import type { ArticleStore } from './store.js';
+import type { ArticleService } from './service.js';
 import type { Viewer } from './visibility.js';
 import type { FastifyRequest } from 'fastify';
 import { versionedAnswer } from '../http/contract.js';
@@ -15,7 +15,7 @@ const RevisionParams = IdParams.extend({ rev: z.coerce.number().int().min(1).max
 
 export const revisionRoutes: FastifyPluginAsyncZod<{
   revisions: RevisionStore;
-  articles: ArticleStore;
+  articles: ArticleService;
   present: Presenter;
   viewerOf: (request: FastifyRequest) => Viewer;
 }> = async (app, { revisions, articles, present, viewerOf }) => {
@@ -69,7 +69,7 @@ export const revisionRoutes: FastifyPluginAsyncZod<{
     },
     handler: async (request, reply) => {
       const row = await articles.restoreRevision(request.params.id, request.params.rev, request.principal.keyId);
-      const dto = present([row], {}, viewerOf(request))[0]!;
+      const dto = (await present([row], {}, viewerOf(request)))[0]!;
       return reply.header('etag', etagOf(row.version)).send(dto);
     },
   });

@@ -16,12 +16,12 @@ import type { Presenter, Shape } from './present.js';
 import type { ArticleQueries } from './queries.js';
 import type { ArticleRow } from './rows.js';
 import { Article, ArticleAnswer, ArticleCreate, ArticleListQuery, ArticlePage, ArticleUpdate, ShapeQuery, type ArticleDto } from './schemas.js';
-import type { ArticleStore } from './store.js';
+import type { ArticleService } from './service.js';
 import type { Viewer } from './visibility.js';
 import { cacheableItem, cacheableList, createdVersioned, ifMatch, versionedAnswer } from '../http/contract.js';
 
 export type ArticleRouteDeps = {
-  articles: ArticleStore;
+  articles: ArticleService;
   queries: ArticleQueries;
   present: Presenter;
   viewerOf: (request: FastifyRequest) => Viewer;
@@ -47,9 +47,9 @@ export type ListAnswer = { json: string; etag: string; nextCursor: string | null
 /** Lists with bodies (`fields=body`) can be megabytes: those are not kept. */
 const LARGEST_KEPT_LIST = 256 * 1024;
 
-function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, shape: Shape, build: () => ArticleDto) {
-  if (isPlain(shape)) return notModified(request, reply, etagOf(row.version), row.updatedAt) ? reply : reply.send(build());
-  const dto = build();
+async function answer(request: FastifyRequest, reply: FastifyReply, row: ArticleRow, shape: Shape, build: () => Promise<ArticleDto>) {
+  if (isPlain(shape)) return notModified(request, reply, etagOf(row.version), row.updatedAt) ? reply : reply.send(await build());
+  const dto = await build();
   const etag = `W/"${row.version}-${hash(JSON.stringify(dto))}"`;
   return notModified(request, reply, etag, row.updatedAt) ? reply : reply.send(dto);
 }
@@ -81,7 +81,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
           const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
           const withBody = q.fields?.some((f) => f === 'body' || f === 'bodyText') ?? false;
           const { rows, nextCursor } = await queries.list({ ...q, sectionIds, sourceId, withBody }, viewer);
-          const data = present(rows, { include: q.include, fields: q.fields, withBody }, viewer);
+          const data = await present(rows, { include: q.include, fields: q.fields, withBody }, viewer);
           const etag = `W/"${hash(JSON.stringify(rows.map((r) => [r.id, r.version])) + JSON.stringify(q) + String(nextCursor))}"`;
           return { json: reply.serialize({ data, page: { nextCursor, limit: q.limit } }) as string, etag, nextCursor };
         },
@@ -110,18 +110,18 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
       const { id } = request.params;
       if (!isPlain(request.query)) {
         const row = await articles.get(id, viewer);
-        return answer(request, reply, row, request.query, () => present([row], request.query, viewer)[0]!);
+        return answer(request, reply, row, request.query, async () => (await present([row], request.query, viewer))[0]!);
       }
       // The plain article: version and visibility first, without reading the body; then a 304,
       // the answer kept for this version (answer-cache.ts), or a fresh one.
-      const head = articles.head(id, viewer);
+      const head = await articles.head(id, viewer);
       if (notModified(request, reply, etagOf(head.version), head.updatedAt)) return reply;
       const key = answers.key(id, head.version, viewer.editor);
       const kept = answers.get(key);
       if (kept) return sendJson(reply, kept);
       const row = await articles.get(id, viewer);
       // The route's own serialiser (its response schema), so a kept answer is byte for byte a fresh one.
-      const json = reply.serialize(present([row], {}, viewer)[0]!) as string;
+      const json = reply.serialize((await present([row], {}, viewer))[0]!) as string;
       if (row.version === head.version) answers.set(key, json);
       else notModified(request, reply, etagOf(row.version), row.updatedAt); // changed by another process in between
       return sendJson(reply, json);
@@ -147,7 +147,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
         return reply.redirect(`/v1/articles/slug/${found.movedTo}${query}`, 308);
       }
-      return answer(request, reply, found.row, request.query, () => present([found.row], request.query, viewer)[0]!);
+      return answer(request, reply, found.row, request.query, async () => (await present([found.row], request.query, viewer))[0]!);
     },
   });
 
@@ -156,7 +156,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     schema: { ...createdVersioned, tags, operationId: 'createArticle', summary: 'Create an article', body: ArticleCreate, response: { 201: Article } },
     handler: async (request, reply) => {
       const row = await articles.create(request.body, request.principal.keyId);
-      const dto = present([row], {}, viewerOf(request))[0]!;
+      const dto = (await present([row], {}, viewerOf(request)))[0]!;
       return reply.code(201).header('location', `/v1/articles/${row.id}`).header('etag', etagOf(row.version)).send(dto);
     },
   });
@@ -176,7 +176,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       const row = await articles.update(request.params.id, request.body, expectedVersion(request), request.principal.keyId);
-      const dto = present([row], {}, viewerOf(request))[0]!;
+      const dto = (await present([row], {}, viewerOf(request)))[0]!;
       return reply.header('etag', etagOf(row.version)).send(dto);
     },
   });
@@ -208,7 +208,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     schema: { ...versionedAnswer, tags, operationId: 'restoreArticle', summary: 'Bring an article back from the trash', params: IdParams, response: { 200: Article } },
     handler: async (request, reply) => {
       const row = await articles.restore(request.params.id, request.principal.keyId);
-      const dto = present([row], {}, viewerOf(request))[0]!;
+      const dto = (await present([row], {}, viewerOf(request)))[0]!;
       return reply.header('etag', etagOf(row.version)).send(dto);
     },
   });

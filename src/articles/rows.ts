@@ -1,22 +1,8 @@
 import { toIso, toIsoOrNull } from '../common/time.js';
-import { getTableColumns } from 'drizzle-orm';
-import { articles } from '../store/sqlite/schema.js';
+import type { ArticleRow } from '../store/port.js';
 import type { ArticleDto } from './schemas.js';
 
-export type ArticleRow = typeof articles.$inferSelect;
-
-/** The articles columns under their row names, for hand-written hot-path statements. */
-export const ARTICLE_SQL_COLUMNS = Object.entries(getTableColumns(articles))
-  .map(([key, column]) => (column.name === key ? key : `${column.name} AS ${key}`))
-  .join(', ');
-
-/** A row read with ARTICLE_SQL_COLUMNS; only tags (JSON text) needs decoding. */
-export function fromSqlRow(raw: unknown): ArticleRow | undefined {
-  if (!raw) return undefined;
-  const row = raw as ArticleRow & { tags: string | string[] };
-  row.tags = JSON.parse(row.tags as string) as string[];
-  return row;
-}
+export type { ArticleRow };
 
 export function toArticle(r: ArticleRow, editor: boolean): ArticleDto {
   return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, id, line, PageQuery, pageOf, slug, text, timestamp } from '../common/schemas.js';
-import { ARTICLE_STATUSES } from '../store/sqlite/schema.js';
+import { ARTICLE_STATUSES } from '../store/port.js';
 import { RelatedLink } from '../related-links/schemas.js';
 import { SearchText, SEARCH_QUERY_DESCRIPTION } from '../search/schemas.js';
 import { Section } from '../sections/schemas.js';

@@ -24,7 +24,7 @@ function scope(viewer: Viewer, prefix: '' | 'prev_'): { sql: string; params: num
  * their view is a create, one leaving it (unpublished, trashed, moved out of a partner's
  * sections) a delete, and events about things they never see are left out.
  */
-export function createChangeFeed(db: Db, publishDue: () => number) {
+export function createChangeFeed(db: Db, publishDue: () => Promise<number>) {
   const sqlite = db.$client;
   const headStmt = sqlite.prepare('SELECT coalesce(max(cursor), 0) AS c FROM change_events');
   const editorStmt = sqlite.prepare('SELECT cursor, resource, resource_id AS id, article_id AS articleId, op, at FROM change_events WHERE cursor > ? ORDER BY cursor LIMIT ?');
@@ -44,7 +44,7 @@ export function createChangeFeed(db: Db, publishDue: () => number) {
   return {
     /** The position of the latest event: a partner starting now reads from here. */
     async head(): Promise<string> {
-      publishDue();
+      await publishDue();
       return encodePosition((headStmt.get() as { c: number }).c);
     },
 
@@ -54,7 +54,7 @@ export function createChangeFeed(db: Db, publishDue: () => number) {
      * events this viewer may not see are not scanned again).
      */
     async list(since: number, limit: number, viewer: Viewer): Promise<{ data: ChangeEventDto[]; nextCursor: string; hasMore: boolean }> {
-      publishDue();
+      await publishDue();
       return db.transaction(() => {
         const rows = viewer.editor ? (editorStmt.all(since, limit) as EventRow[]) : readerRows(viewer, since, limit);
         const full = rows.length === limit;

@@ -43,7 +43,7 @@ export function createFeedService(deps: FeedServiceDeps) {
   return async function load(q: FeedQueryInput, viewer: Viewer): Promise<LoadedFeed> {
     const { section, source, sectionIds } = await filters(q);
     const { rows } = await deps.queries.list({ sectionIds, sourceId: source?.id, limit: q.limit, sort: '-publishedAt', withBody: true }, viewer);
-    const dtos = deps.present(rows, { include: ['section'], withBody: true }, viewer);
+    const dtos = await deps.present(rows, { include: ['section'], withBody: true }, viewer);
     const entries = dtos.map((a) => toEntry(a, urls));
     const title = [deps.publicationName, section?.name, source?.name].filter(Boolean).join(' · ');
     const filterTimes = [section?.updatedAt, source?.updatedAt].filter((t): t is string => t !== undefined).map(Date.parse);

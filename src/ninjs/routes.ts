@@ -3,14 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ArticleRow } from '../articles/rows.js';
-import type { ArticleStore } from '../articles/store.js';
+import type { ArticleService } from '../articles/service.js';
 import type { Viewer } from '../articles/visibility.js';
 import { IdParams, SlugParams } from '../common/schemas.js';
 import { notModified } from '../http/conditional.js';
 import { Ninjs, NINJS_MEDIA_TYPE, NINJS_SCHEMA_URI } from './schemas.js';
 import type { NinjsService } from './service.js';
 
-export type NinjsRouteDeps = { articles: ArticleStore; ninjsOf: NinjsService; viewerOf: (request: FastifyRequest) => Viewer };
+export type NinjsRouteDeps = { articles: ArticleService; ninjsOf: NinjsService; viewerOf: (request: FastifyRequest) => Viewer };
 
 const tags = ['ninjs'];
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);

@@ -1,6 +1,6 @@
 import type { Presenter } from '../articles/present.js';
 import type { ArticleRow } from '../articles/rows.js';
-import type { ArticleStore } from '../articles/store.js';
+import type { ArticleService } from '../articles/service.js';
 import type { Viewer } from '../articles/visibility.js';
 import type { PublicUrls } from '../feeds/urls.js';
 import type { SectionDto } from '../sections/schemas.js';
@@ -8,7 +8,7 @@ import type { SectionService } from '../sections/service.js';
 import { toNinjs } from './map.js';
 import type { NinjsDto } from './schemas.js';
 
-export type NinjsServiceDeps = { articles: ArticleStore; present: Presenter; sections: SectionService; urls: PublicUrls };
+export type NinjsServiceDeps = { articles: ArticleService; present: Presenter; sections: SectionService; urls: PublicUrls };
 
 /** Builds the ninjs of an article the viewer may see: its section path, source and visible related links. */
 export function createNinjsService(deps: NinjsServiceDeps) {
@@ -32,7 +32,7 @@ export function createNinjsService(deps: NinjsServiceDeps) {
   }
 
   return async function ninjsOf(row: ArticleRow, viewer: Viewer): Promise<NinjsDto> {
-    const article = deps.present([row], { include: ['source', 'relatedLinks'], withBody: true }, viewer)[0]!;
+    const article = (await deps.present([row], { include: ['source', 'relatedLinks'], withBody: true }, viewer))[0]!;
     const links = await Promise.all((article.relatedLinks ?? []).map(async (l) => ({ ...l, href: await hrefOf(l, viewer) })));
     return toNinjs({ article, sections: await sectionPath(row.sectionId), source: article.source ?? null, links, now: viewer.now }, urls);
   };

@@ -3,28 +3,21 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParams } from '../common/schemas.js';
 import { etagOf } from '../http/conditional.js';
-import type { ArticleStore } from '../articles/store.js';
+import type { ArticleService } from '../articles/service.js';
 import type { Viewer } from '../articles/visibility.js';
 import { RelatedLinkCreate, RelatedLinkList, RelatedLinkParams, RelatedLinkUpdate, RelatedLinkWrite } from './schemas.js';
-import type { RelatedLinkStore } from './store.js';
+import type { RelatedLinkService } from './service.js';
 
 const tags = ['related-links'];
 const BUMPS = 'Changes the article: its version goes up by one; the answer carries the new version (`Article-ETag`) for your next `If-Match`.';
 
 export const relatedLinkRoutes: FastifyPluginAsyncZod<{
-  links: RelatedLinkStore;
-  articles: ArticleStore;
+  links: RelatedLinkService;
+  articles: Pick<ArticleService, 'get'>;
   viewerOf: (request: FastifyRequest) => Viewer;
 }> = async (app, { links, articles, viewerOf }) => {
-  /**
-   * The owning article's version after a link write, as `Article-ETag`. Read after the write: on
-   * the embedded store the write and this read run without a request in between.
-   */
-  const stampArticleVersion = (request: FastifyRequest, reply: FastifyReply, id: number) => {
-    const { version } = articles.head(id, viewerOf(request));
-    reply.header('article-etag', etagOf(version));
-    return version;
-  };
+  /** The owning article's version after a link write (from the write's own unit of work), as `Article-ETag`. */
+  const stampArticleVersion = (reply: FastifyReply, version: number) => reply.header('article-etag', etagOf(version));
 
   app.get('/articles/:id/related-links', {
     config: { scope: 'public' },
@@ -58,8 +51,8 @@ export const relatedLinkRoutes: FastifyPluginAsyncZod<{
       const { id } = request.params;
       await articles.get(id, viewerOf(request));
       const link = await links.create(id, request.body);
-      const articleVersion = stampArticleVersion(request, reply, id);
-      return reply.code(201).header('location', `/v1/articles/${id}/related-links/${link.id}`).send({ ...link, articleVersion });
+      stampArticleVersion(reply, link.articleVersion);
+      return reply.code(201).header('location', `/v1/articles/${id}/related-links/${link.id}`).send(link);
     },
   });
 
@@ -76,7 +69,8 @@ export const relatedLinkRoutes: FastifyPluginAsyncZod<{
     },
     handler: async (request, reply) => {
       const link = await links.update(request.params.id, request.params.linkId, request.body);
-      return { ...link, articleVersion: stampArticleVersion(request, reply, request.params.id) };
+      stampArticleVersion(reply, link.articleVersion);
+      return link;
     },
   });
 
@@ -91,8 +85,7 @@ export const relatedLinkRoutes: FastifyPluginAsyncZod<{
       response: { 204: z.null().describe('Removed') },
     },
     handler: async (request, reply) => {
-      await links.remove(request.params.id, request.params.linkId);
-      stampArticleVersion(request, reply, request.params.id);
+      stampArticleVersion(reply, await links.remove(request.params.id, request.params.linkId));
       return reply.code(204).send(null);
     },
   });

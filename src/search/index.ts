@@ -1,4 +1,5 @@
-import type { ArticleListener } from '../articles/store.js';
+import type { ArticleWriteOp } from '../changes/recorder.js';
+import type { ArticleRow, SearchDocument, Tx } from '../store/port.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { segmentForIndex } from './segment.js';
 
@@ -31,99 +32,57 @@ export type KnownSegments = ReadonlyMap<string, string>;
 
 const REBUILD_BATCH = 1000;
 
+/** What the index holds of an article, segmented; `known` spares segmenting again what was segmented ahead. */
+export function documentOf(row: SearchableRow, known?: KnownSegments): SearchDocument {
+  const segment: Segmenter = known ? (text) => known.get(text) ?? segmentForIndex(text) : segmentForIndex;
+  return { title: segment(row.title), subtitle: segment(row.subtitle ?? ''), summary: segment(row.summary ?? ''), body: segment(row.bodyText), tags: segmentTags(row.tags, segment) };
+}
+
 /**
- * The articles_fts index (migrations/sqlite/0001_search_index.sql). Synchronous, so that it runs inside
- * the article store's write transactions. The table is contentless: a row cannot be updated in
- * place, so an upsert deletes the old postings first.
+ * Keeps the index in step with an article write, through the write's unit of work (called by the
+ * write effects). Trashing and restoring leave it alone (visibility is checked at query time); a
+ * purge removes the entry; other writes re-index only when the searchable text changed.
  */
-export function createSearchIndex(db: Db) {
+export async function indexArticle(tx: Tx, op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null, known?: KnownSegments): Promise<void> {
+  if (op === 'purge') await tx.searchIndex.remove(row.id);
+  else if (op === 'create' || previous === null || searchableTextChanged(row, previous)) await tx.searchIndex.put(row.id, documentOf(row, known));
+}
+
+/**
+ * Empties the articles_fts index (migrations/sqlite/0001_search_index.sql) and fills it again
+ * from the articles table, in one transaction. Still on the SQLite handle (storage port: the
+ * search side moves into the adapter next).
+ */
+export function rebuildSearchIndex(db: Db): { articles: number } {
   const sqlite = db.$client;
   const del = sqlite.prepare('DELETE FROM articles_fts WHERE rowid = ?');
   const ins = sqlite.prepare('INSERT INTO articles_fts (rowid, title, subtitle, summary, body, tags) VALUES (?, ?, ?, ?, ?, ?)');
-  const batch = sqlite.prepare(
-    'SELECT id, title, subtitle, summary, body_text AS bodyText, tags FROM articles WHERE id > ? ORDER BY id LIMIT ?',
-  );
-
-  // While an import holds the index (see hold), the rows to write, by id: the last state wins.
-  let held: Map<number, SearchableRow> | null = null;
-
-  function write(row: SearchableRow, segment: Segmenter = segmentForIndex): void {
+  const batch = sqlite.prepare('SELECT id, title, subtitle, summary, body_text AS bodyText, tags FROM articles WHERE id > ? ORDER BY id LIMIT ?');
+  const write = (row: SearchableRow) => {
+    const doc = documentOf(row);
     del.run(row.id);
-    ins.run(row.id, segment(row.title), segment(row.subtitle ?? ''), segment(row.summary ?? ''), segment(row.bodyText), segmentTags(row.tags, segment));
-  }
-
-  function upsert(row: SearchableRow): void {
-    // Only what the index takes is held: an article row also carries its body, kilobytes more.
-    if (held) held.set(row.id, { id: row.id, title: row.title, subtitle: row.subtitle, summary: row.summary, bodyText: row.bodyText, tags: row.tags });
-    else write(row);
-  }
-
-  /**
-   * Runs `fn` (inside the caller's transaction) with index writes held back, then writes them one
-   * after the other. FTS5 keeps new postings in memory until the transaction commits, but flushes
-   * them to a new segment whenever any statement opens a savepoint — and a multi-row UPDATE or an
-   * INSERT … SELECT (the change feed's) does. Interleaved with the other writes, that was a segment
-   * per article: a third of an import's time, and an index of tiny segments to merge later.
-   * When `fn` throws nothing is written: its transaction is being rolled back anyway. `known`
-   * spares segmenting again what was segmented ahead; any other text is segmented here.
-   */
-  function hold<T>(fn: () => T, known?: KnownSegments): T {
-    if (held) return fn();
-    const rows = new Map<number, SearchableRow>();
-    held = rows;
-    let result: T;
-    try {
-      result = fn();
-    } finally {
-      held = null;
-    }
-    const segment = known ? (text: string) => known.get(text) ?? segmentForIndex(text) : segmentForIndex;
-    for (const row of rows.values()) write(row, segment);
-    return result;
-  }
-
-  function remove(id: number): void {
-    held?.delete(id);
-    del.run(id);
-  }
-
-  /** Empties the index and fills it again from the articles table, in one transaction. */
-  function rebuild(): { articles: number } {
-    let count = 0;
-    sqlite.transaction(() => {
-      sqlite.prepare("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')").run();
-      // Batches by id: better-sqlite3 cannot write while a read statement is still iterating.
-      for (let last = 0; ; ) {
-        const rows = batch.all(last, REBUILD_BATCH) as (Omit<SearchableRow, 'tags'> & { tags: string })[];
-        if (rows.length === 0) break;
-        for (const row of rows) write({ ...row, tags: JSON.parse(row.tags) as string[] });
-        count += rows.length;
-        last = rows[rows.length - 1]!.id;
-      }
-      // Merges the segments written one row at a time into one b-tree: faster queries afterwards.
-      sqlite.prepare("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')").run();
-    })();
-    return { articles: count };
-  }
-
-  /**
-   * The article store's listener: keeps the index in step inside each write's transaction.
-   * Trashing and restoring leave it alone (visibility is checked at query time); a purge removes
-   * the row; other writes re-index only when the searchable text changed.
-   */
-  const listener: ArticleListener = (op, row, previous) => {
-    if (op === 'purge') remove(row.id);
-    else if (op === 'create' || previous === null || searchableTextChanged(row, previous)) upsert(row);
+    ins.run(row.id, doc.title, doc.subtitle, doc.summary, doc.body, doc.tags);
   };
-
-  return { upsert, remove, rebuild, listener, hold };
+  let count = 0;
+  sqlite.transaction(() => {
+    sqlite.prepare("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')").run();
+    // Batches by id: better-sqlite3 cannot write while a read statement is still iterating.
+    for (let last = 0; ; ) {
+      const rows = batch.all(last, REBUILD_BATCH) as (Omit<SearchableRow, 'tags'> & { tags: string })[];
+      if (rows.length === 0) break;
+      for (const row of rows) write({ ...row, tags: JSON.parse(row.tags) as string[] });
+      count += rows.length;
+      last = rows[rows.length - 1]!.id;
+    }
+    // Merges the segments written one row at a time into one b-tree: faster queries afterwards.
+    sqlite.prepare("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')").run();
+  })();
+  return { articles: count };
 }
-
-export type SearchIndex = ReturnType<typeof createSearchIndex>;
 
 /** `masthead reindex`: rebuilds the index from the articles table and says how long it took. */
 export function reindex(db: Db): { articles: number; ms: number } {
   const started = performance.now();
-  const { articles } = createSearchIndex(db).rebuild();
+  const { articles } = rebuildSearchIndex(db);
   return { articles, ms: performance.now() - started };
 }

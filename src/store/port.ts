@@ -84,9 +84,187 @@ export interface SourceRepo extends CatalogRepo<SourceRow> {
   page(filter: SourceFilter, after: After<string> | undefined, limit: number): Promise<SourceRow[]>;
 }
 
+// ---- Articles, their revisions, tags and old slugs; related links -------------------------------
+
+export const ARTICLE_STATUSES = ['draft', 'published', 'archived'] as const;
+export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
+
+export type ArticleRow = {
+  id: number;
+  status: ArticleStatus;
+  publishedAt: number | null;
+  deletedAt: number | null;
+  sectionId: number;
+  sourceId: number | null;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  createdBy: number | null;
+  updatedBy: number | null;
+  slug: string;
+  externalId: string | null;
+  title: string;
+  subtitle: string | null;
+  summary: string | null;
+  byline: string | null;
+  tags: string[];
+  sourceUrl: string | null;
+  coverImageUrl: string | null;
+  bodyText: string;
+  body: string;
+};
+
+/** The few columns of an article that revalidation reads (304s): no body. */
+export type ArticleHead = Pick<ArticleRow, 'id' | 'status' | 'publishedAt' | 'deletedAt' | 'sectionId' | 'sourceId' | 'version' | 'updatedAt'>;
+export type ArticleInsert = Omit<ArticleRow, 'id' | 'version'>;
+/** What an update may change; the adapter sets the version to the one read plus one. */
+export type ArticlePatch = Partial<Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'createdBy'>> & { updatedAt: number };
+
+/** The state an article had at version `revision` (a snapshot of its editable fields). */
+export type RevisionRow = { articleId: number; revision: number; snapshot: Record<string, unknown>; createdAt: number; createdBy: number | null };
+
+export interface ArticleRepo {
+  byId(id: number): Promise<ArticleRow | undefined>;
+  bySlug(slug: string): Promise<ArticleRow | undefined>;
+  byExternalId(externalId: string): Promise<ArticleRow | undefined>;
+  head(id: number): Promise<ArticleHead | undefined>;
+  /** The article that used to have this slug (an old URL), if any. */
+  formerOwner(slug: string): Promise<number | undefined>;
+  /** Inserts the article and its tag rows. */
+  insert(values: ArticleInsert): Promise<ArticleRow>;
+  /** Changes the article (and its tag rows when `tags` is in the patch) only if it still has `version`. */
+  update(id: number, version: number, patch: ArticlePatch): Promise<ArticleRow | undefined>;
+  /** Deletes the article only if it still has `version`, with its tags, revisions, old slugs and links (both ways). */
+  delete(id: number, version: number): Promise<boolean>;
+  /** Keeps `slug` as an old slug of the article (an old URL that redirects); a slug kept already stays with its owner. */
+  retireSlug(slug: string, articleId: number, at: number): Promise<void>;
+  /** Forgets an old slug: a new article or a rename takes it over. */
+  releaseSlug(slug: string): Promise<void>;
+  addRevision(row: RevisionRow): Promise<void>;
+  revision(articleId: number, revision: number): Promise<RevisionRow | undefined>;
+}
+
+export type RelatedLinkRow = {
+  id: number;
+  articleId: number;
+  position: number;
+  targetArticleId: number | null;
+  url: string | null;
+  title: string | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/** A related link as an article's list holds it, without id and position: what an import compares and writes. */
+export type LinkTarget = { targetArticleId: number; url: null; title: null } | { targetArticleId: null; url: string; title: string };
+/** What a link shows of its target article, and what decides whether a viewer may see it. */
+export type LinkedArticle = Pick<ArticleRow, 'title' | 'slug' | 'status' | 'publishedAt' | 'deletedAt' | 'sectionId' | 'sourceId'>;
+
+export interface RelatedLinkRepo {
+  byId(articleId: number, linkId: number): Promise<RelatedLinkRow | undefined>;
+  /** The links of these articles with their targets (null for external links and vanished targets), by article, position, id. */
+  forArticles(articleIds: number[]): Promise<{ link: RelatedLinkRow; target: LinkedArticle | null }[]>;
+  count(articleId: number): Promise<number>;
+  /** The highest position among the article's links, -1 when it has none. */
+  lastPosition(articleId: number): Promise<number>;
+  insert(values: Omit<RelatedLinkRow, 'id'>): Promise<RelatedLinkRow>;
+  update(linkId: number, patch: Partial<Pick<RelatedLinkRow, 'position' | 'url' | 'title'>> & { updatedAt: number }): Promise<void>;
+  delete(linkId: number): Promise<void>;
+  targetsOf(articleId: number): Promise<LinkTarget[]>;
+  /** Replaces all of an article's links, in this order. */
+  replace(articleId: number, targets: LinkTarget[], at: number): Promise<void>;
+}
+
+// ---- The change log, the webhooks outbox and the search index: what a content write causes ------
+
+export type ChangeResource = 'article' | 'section' | 'source' | 'relatedLink';
+export type ChangeOp = 'create' | 'update' | 'delete';
+
+/** One change-feed event as written; see src/changes/recorder.ts for what the reader flags mean. */
+export type ChangeEventInsert = {
+  resource: ChangeResource;
+  resourceId: number;
+  op: ChangeOp;
+  at: number;
+  articleId: number | null;
+  sectionId: number | null;
+  sourceId: number | null;
+  prevSectionId: number | null;
+  prevSourceId: number | null;
+  readerBefore: boolean;
+  readerAfter: boolean;
+  pending: boolean;
+  visibleAt: number | null;
+};
+
+/** The latest event of an article: what readers were last told, and where it was filed. */
+export type ArticleFeedState = { readerAfter: boolean; sectionId: number | null; sourceId: number | null; op: ChangeOp };
+
+export interface ChangeLogRepo {
+  lastOf(articleId: number): Promise<ArticleFeedState | undefined>;
+  append(event: ChangeEventInsert): Promise<void>;
+  /** Marks the article's pending (scheduled) event as settled; whether there was one to settle. */
+  settle(articleId: number): Promise<boolean>;
+  /** Scheduled articles whose publication has come due by `now`, in the order of their publication. */
+  due(now: number): Promise<{ id: number; visibleAt: number }[]>;
+  /**
+   * An update event for every article (other than the target) whose related links point at
+   * `targetId`, repeating its latest filing and reader state: readers' view of its links changed.
+   */
+  fanOut(at: number, targetId: number): Promise<void>;
+}
+
+export type OutboxDelivery = { webhookId: number; eventId: string; eventType: string; payload: string; at: number };
+
+export interface OutboxRepo {
+  /** Active endpoints and the event types each subscribed to ('*' for all). */
+  subscribers(): Promise<{ id: number; events: string[] }[]>;
+  enqueue(deliveries: OutboxDelivery[]): Promise<void>;
+}
+
+/** An article's searchable fields, already segmented into space-separated tokens (src/search/segment.ts). */
+export type SearchDocument = { title: string; subtitle: string; summary: string; body: string; tags: string };
+
+export interface SearchIndexRepo {
+  /** Puts (or replaces) the article's entry; it is visible to searches once the unit commits. */
+  put(articleId: number, doc: SearchDocument): Promise<void>;
+  remove(articleId: number): Promise<void>;
+}
+
+/** An import's articles waiting for forward references (src/transfer/): kept by the store, not in memory. */
+export type PendingLinks = {
+  articleId: number;
+  line: number;
+  status: 'created' | 'updated' | 'unchanged';
+  externalId?: string | null;
+  slug?: string | null;
+  links: string;
+};
+
+export interface PendingLinksRepo {
+  /** Starts a list for one import; its name is unique among the imports running at once. */
+  create(): Promise<string>;
+  add(list: string, entry: PendingLinks): Promise<void>;
+  /** Up to `limit` entries after position `after`, in the order they were added. */
+  page(list: string, after: number, limit: number): Promise<(PendingLinks & { position: number })[]>;
+  /** Removes and returns an article's entries. */
+  take(list: string, articleId: number): Promise<PendingLinks[]>;
+  drop(list: string): Promise<void>;
+}
+
 export interface Repositories {
   readonly sections: SectionRepo;
   readonly sources: SourceRepo;
+  readonly articles: ArticleRepo;
+  readonly links: RelatedLinkRepo;
+}
+
+/** What only a unit of work writes: the effects of a content write, and an import's bookkeeping. */
+export interface WriteRepositories {
+  readonly changeLog: ChangeLogRepo;
+  readonly outbox: OutboxRepo;
+  readonly searchIndex: SearchIndexRepo;
+  readonly pendingLinks: PendingLinksRepo;
 }
 
 /**
@@ -94,7 +272,7 @@ export interface Repositories {
  * that may fail on its own (an import line) without undoing the rest; `afterCommit` runs once
  * the whole unit has committed (cache generations move then, never before the data is visible).
  */
-export interface Tx extends Repositories {
+export interface Tx extends Repositories, WriteRepositories {
   savepoint<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   afterCommit(hook: () => void): void;
 }
@@ -107,6 +285,8 @@ export interface Store extends Repositories {
    * `database-busy` (Retry-After), a full disk with the 507 `storage-full`.
    */
   write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Whether a scheduled article has come due by `now` and its publication is not in the feed yet (read outside a unit). */
+  anyDue(now: number): Promise<boolean>;
   /** Throws when the database cannot answer (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -114,7 +294,7 @@ export interface Store extends Repositories {
    * The SQLite handle for the features not yet behind the port. `exclusive` runs a synchronous
    * legacy write while no unit of work is open, so that it never lands inside one.
    */
-  readonly legacy: { readonly db: Db; exclusive<T>(work: () => T): Promise<T> };
+  readonly legacy: { readonly db: Db; /** The database file, null for an in-memory database (which a thread cannot share). */ readonly file: string | null; exclusive<T>(work: () => T): Promise<T> };
 }
 
 /** Runs `work` inside the caller's unit of work when there is one (an import's batch), else in its own. */

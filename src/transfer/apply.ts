@@ -1,20 +1,24 @@
-import type { ArticleStore, ArticleUpdateWrite } from '../articles/store.js';
+import type { ArticleService, ArticleUpdateWrite } from '../articles/service.js';
 import { AppError } from '../common/errors.js';
-import type { SearchIndex } from '../search/index.js';
-import type { SectionStore } from '../sections/store.js';
-import type { SourceStore } from '../sources/store.js';
+import type { Clock } from '../common/time.js';
+import type { KnownSegments } from '../search/index.js';
+import type { SectionService } from '../sections/service.js';
+import type { SourceService } from '../sources/service.js';
+import type { Tx } from '../store/port.js';
 import type { ArticleRecordInput, ImportMode, ImportRecordInput, SectionRecordInput, SourceRecordInput } from './schemas.js';
-import type { TransferStore } from './store.js';
 
 export type ApplyContext = {
-  sections: SectionStore;
-  sources: SourceStore;
-  articles: ArticleStore;
-  search: Pick<SearchIndex, 'hold'>;
-  store: TransferStore;
+  /** The unit of work of the batch, or of the line's savepoint within it. */
+  tx: Tx;
+  sections: SectionService;
+  sources: SourceService;
+  articles: ArticleService;
+  clock: Clock;
   mode: ImportMode;
   keyId: number | null;
   dryRun: boolean;
+  /** The batch's text segmented ahead by worker threads (prepare.ts), for the search index. */
+  segments?: KnownSegments;
   /**
    * Dry runs only: the articles that earlier (rolled back) batches would have written, as
    * `x:<externalId>` and `s:<slug>`, so that later lines may still link to them.
@@ -43,59 +47,64 @@ function changesOf<T extends object>(current: Record<string, unknown>, want: T):
   return out;
 }
 
-function applySection(r: SectionRecordInput, ctx: ApplyContext): Applied {
+async function applySection(r: SectionRecordInput, ctx: ApplyContext): Promise<Applied> {
   let parentId = r.parentId;
   if (r.parent !== undefined) {
-    parentId = r.parent === null ? null : ctx.store.sectionBySlug(r.parent)?.id;
+    parentId = r.parent === null ? null : (await ctx.tx.sections.bySlug(r.parent))?.id;
     if (parentId === undefined) throw lineProblem('/parent', 'No section has this slug (a parent must come before its subsections)');
   }
   const want = { name: r.name, description: r.description, parentId, position: r.position };
-  const current = ctx.store.sectionBySlug(r.slug);
+  const current = await ctx.tx.sections.bySlug(r.slug);
   guardMode(ctx.mode, current !== undefined, '/slug');
-  if (!current) return { status: 'created', id: ctx.sections.createSync({ ...want, slug: r.slug }).id };
+  if (!current) return { status: 'created', id: (await ctx.sections.create({ ...want, slug: r.slug }, ctx.tx)).id };
   const changes = changesOf(current, want);
   if (Object.keys(changes).length === 0) return { status: 'unchanged', id: current.id };
-  ctx.sections.updateSync(current.id, changes);
+  await ctx.sections.update(current.id, changes, undefined, ctx.tx);
   return { status: 'updated', id: current.id };
 }
 
-function applySource(r: SourceRecordInput, ctx: ApplyContext): Applied {
+async function applySource(r: SourceRecordInput, ctx: ApplyContext): Promise<Applied> {
   const want = { name: r.name, url: r.url, kind: r.kind };
-  const current = ctx.store.sourceBySlug(r.slug);
+  const current = await ctx.tx.sources.bySlug(r.slug);
   guardMode(ctx.mode, current !== undefined, '/slug');
-  if (!current) return { status: 'created', id: ctx.sources.createSync({ ...want, slug: r.slug }).id };
+  if (!current) return { status: 'created', id: (await ctx.sources.create({ ...want, slug: r.slug }, ctx.tx)).id };
   const changes = changesOf(current, want);
   if (Object.keys(changes).length === 0) return { status: 'unchanged', id: current.id };
-  ctx.sources.updateSync(current.id, changes);
+  await ctx.sources.update(current.id, changes, undefined, ctx.tx);
   return { status: 'updated', id: current.id };
 }
 
-function refsOf(r: ArticleRecordInput, ctx: ApplyContext): { sectionId: number; sourceId: number | null | undefined } {
-  const sectionId = r.sectionId ?? ctx.store.sectionBySlug(r.section!)?.id;
+async function refsOf(r: ArticleRecordInput, ctx: ApplyContext): Promise<{ sectionId: number; sourceId: number | null | undefined }> {
+  const sectionId = r.sectionId ?? (await ctx.tx.sections.bySlug(r.section!))?.id;
   if (sectionId === undefined) throw lineProblem('/section', 'No section has this slug');
   if (r.source === undefined || r.source === null) return { sectionId, sourceId: r.source ?? r.sourceId };
-  const sourceId = ctx.store.sourceBySlug(r.source)?.id;
+  const sourceId = (await ctx.tx.sources.bySlug(r.source))?.id;
   if (sourceId === undefined) throw lineProblem('/source', 'No source has this slug');
   return { sectionId, sourceId };
 }
 
+/** The article a line is about: by externalId when it has one, else by slug. */
+export const articleByKey = (ctx: ApplyContext, key: { externalId?: string | null; slug?: string }) =>
+  key.externalId != null ? ctx.tx.articles.byExternalId(key.externalId) : ctx.tx.articles.bySlug(key.slug!);
+
 /** Creates or updates the article of a line; its related links are settled by the caller (links.ts). */
-export function applyArticleFields(r: ArticleRecordInput, ctx: ApplyContext): Applied {
+export async function applyArticleFields(r: ArticleRecordInput, ctx: ApplyContext): Promise<Applied> {
   const { type: _type, section: _section, source: _source, relatedLinks: _links, ...fields } = r;
-  const input = { ...fields, ...refsOf(r, ctx) };
-  const current = r.externalId != null ? ctx.store.articleByExternalId(r.externalId) : ctx.store.articleBySlug(r.slug!);
+  const input = { ...fields, ...(await refsOf(r, ctx)) };
+  const current = await articleByKey(ctx, r);
   guardMode(ctx.mode, current !== undefined, r.externalId != null ? '/externalId' : '/slug');
+  const unit = { tx: ctx.tx, segments: ctx.segments };
   if (!current) {
-    const row = ctx.articles.createSync(input, ctx.keyId);
+    const row = await ctx.articles.create(input, ctx.keyId, unit);
     return { status: 'created', id: row.id, slug: row.slug };
   }
   const update: ArticleUpdateWrite = input;
   // A published article without a date gets one on its first import; a re-run must not move it.
   if (update.publishedAt === null && (update.status ?? current.status) === 'published') delete update.publishedAt;
-  const row = ctx.articles.updateSync(current.id, update, undefined, ctx.keyId);
+  const row = await ctx.articles.update(current.id, update, undefined, ctx.keyId, unit);
   return { status: row.version === current.version ? 'unchanged' : 'updated', id: row.id, slug: row.slug };
 }
 
-export function applyRecord(record: Exclude<ImportRecordInput, ArticleRecordInput>, ctx: ApplyContext): Applied {
+export function applyRecord(record: Exclude<ImportRecordInput, ArticleRecordInput>, ctx: ApplyContext): Promise<Applied> {
   return record.type === 'section' ? applySection(record, ctx) : applySource(record, ctx);
 }

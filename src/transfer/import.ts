@@ -1,10 +1,10 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { ArticleStore } from '../articles/store.js';
-import type { Db } from '../store/sqlite/connection.js';
+import type { ArticleService } from '../articles/service.js';
 import { AppError } from '../common/errors.js';
-import type { SearchIndex } from '../search/index.js';
-import type { SectionStore } from '../sections/store.js';
-import type { SourceStore } from '../sources/store.js';
+import type { Clock } from '../common/time.js';
+import type { SectionService } from '../sections/service.js';
+import type { SourceService } from '../sources/service.js';
+import type { Store } from '../store/port.js';
 import type { ApplyContext } from './apply.js';
 import { createBatchRunner, keysOfPending, linkResult } from './batch.js';
 import { readLines, type LineLimits, type RawLine } from './lines.js';
@@ -13,13 +13,10 @@ import { createPreparer } from './pool.js';
 import { createWriteQueue } from './pipeline.js';
 import { problemsOf, resultOf } from './report.js';
 import type { ImportLineResultDto, ImportMode, ImportTotalsDto, LinkRefInput } from './schemas.js';
-import type { PendingList, TransferStore } from './store.js';
+import { createPendingList, type PendingList } from './pending.js';
 
-/** The database's file, or null for an in-memory one (which a thread cannot share). */
-export const databaseFileOf = (db: Db): string | null => (db.$client.memory ? null : db.$client.name);
-
-/** `search` is the index the article store writes through (stores.ts): batches hold its writes. */
-export type ImportDeps = { db: Db; sections: SectionStore; sources: SourceStore; articles: ArticleStore; search: Pick<SearchIndex, 'hold'>; transfer: TransferStore };
+/** The services an import writes through, wired as the server's (src/stores.ts). */
+export type ImportDeps = { store: Store; clock: Clock; sections: SectionService; sources: SourceService; articles: ArticleService };
 /**
  * `threads`: worker threads that parse and prepare batches while this one writes (pool.ts). None
  * by default: on two cores one thread takes about a fifth off this thread's time per new article,
@@ -46,28 +43,26 @@ const aborted = () => new AppError('body-incomplete', 'The body ended before it 
  * stay, with the links that did resolve). A page of them per transaction, each in a savepoint
  * (these writes touch no full-text index, so savepoints cost little here).
  */
-async function settlePending(sqlite: Db['$client'], ctx: ApplyContext, pending: PendingList, pageSize: number, emit: ResultSink): Promise<void> {
-  const savepoint = sqlite.transaction(<T>(fn: () => T): T => fn());
+async function settlePending(store: Store, ctx: Omit<ApplyContext, 'tx'>, pending: PendingList, pageSize: number, emit: ResultSink): Promise<void> {
   for (let after = 0; ; ) {
-    const page = pending.page(after, pageSize);
-    if (page.length === 0) return;
     const results: ImportLineResultDto[] = [];
-    const work = () => {
+    const page = await store.write(async (tx) => {
+      const page = await pending.page(tx, after, pageSize);
       for (const p of page) {
         const keys = keysOfPending(p);
         const subject = { id: p.articleId, status: p.status, externalId: p.externalId, slug: p.slug ?? undefined };
         try {
-          const outcome = savepoint(() => settleLinks(JSON.parse(p.links) as LinkRefInput[], subject, ctx, { final: true, sameBatch: false }));
+          const outcome = await tx.savepoint((sp) => settleLinks(JSON.parse(p.links) as LinkRefInput[], subject, { ...ctx, tx: sp }, { final: true, sameBatch: false }));
           results.push(linkResult(keys, ctx.dryRun ? undefined : p.articleId, outcome as Exclude<LinkOutcome, { done: false }>));
         } catch (error) {
           results.push(resultOf(keys, 'failed', { problems: problemsOf(error) }));
         }
       }
-    };
-    if (ctx.dryRun) work();
-    else sqlite.transaction(work).immediate(); // see batch.ts
+      return page;
+    });
+    if (page.length === 0) return;
     emit(results);
-    after = page[page.length - 1]!.rowid;
+    after = page[page.length - 1]!.position;
     // Other requests get their turn between pages, as they do between batches while the body is read.
     await yieldToLoop();
   }
@@ -125,9 +120,10 @@ async function* batchesOf(lines: AsyncIterable<RawLine>, size: number, stop: Abo
  * the writes keep their order.
  */
 export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | string>, opts: ImportOptions, sink: ResultSink): Promise<ImportTotalsDto> {
-  const ctx: ApplyContext = { ...deps, store: deps.transfer, mode: opts.mode, keyId: opts.keyId, dryRun: opts.dryRun, virtual: new Set() };
-  const pending = deps.transfer.createPendingList();
-  const runBatch = createBatchRunner(deps.db.$client, ctx, pending);
+  const { store, ...services } = deps;
+  const ctx: Omit<ApplyContext, 'tx'> = { ...services, mode: opts.mode, keyId: opts.keyId, dryRun: opts.dryRun, virtual: new Set() };
+  const pending = await createPendingList(store);
+  const runBatch = createBatchRunner(store, ctx, pending);
   const totals: ImportTotalsDto = { created: 0, updated: 0, unchanged: 0, failed: 0, lines: 0, dryRun: opts.dryRun };
   const count = { lines: 0 };
   // The last line put in a batch: after a stop, a line already read may be left with the abandoned read.
@@ -140,7 +136,7 @@ export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | s
   const threads = opts.threads ?? 0;
   const preparer = createPreparer(threads);
   // A batch waiting per thread keeps the threads busy while this one writes.
-  const writes = createWriteQueue((batch) => emit(runBatch(batch)), threads);
+  const writes = createWriteQueue(async (batch) => emit(await runBatch(batch)), threads);
   const stopped = () => opts.stop?.aborted === true;
   // A body left unread because of a stop is not a client gone away.
   const incomplete = () => !stopped() && (body as { complete?: boolean }).complete === false;
@@ -161,10 +157,10 @@ export async function runImport(deps: ImportDeps, body: AsyncIterable<Buffer | s
     await writes.drain();
     if (incomplete()) throw aborted();
     ctx.interrupted = stopped();
-    await settlePending(deps.db.$client, ctx, pending, opts.batchSize, emit);
+    await settlePending(store, ctx, pending, opts.batchSize, emit);
     return stopped() ? { ...totals, lines: taken.line, interrupted: true } : { ...totals, lines: count.lines };
   } finally {
-    pending.drop();
+    await pending.drop();
     await preparer.close();
   }
 }

@@ -1,7 +1,6 @@
-import type { ApplyContext, Settled } from './apply.js';
-import { lineProblem } from './apply.js';
+import type { LinkTarget } from '../store/port.js';
+import { articleByKey, lineProblem, type ApplyContext, type Settled } from './apply.js';
 import type { LinkRefInput, LineProblemDto } from './schemas.js';
-import type { LinkTarget } from './store.js';
 
 /**
  * The related links of a line, resolved: each reference by externalId or slug becomes the id of
@@ -10,29 +9,32 @@ import type { LinkTarget } from './store.js';
  */
 type Plan = { targets: LinkTarget[]; missing: { index: number; pointer: string; key: string }[]; unknownIds: boolean };
 
-function plan(refs: LinkRefInput[], self: { id: number; externalId?: string | null; slug?: string }, ctx: ApplyContext): Plan {
+async function plan(refs: LinkRefInput[], self: { id: number; externalId?: string | null; slug?: string }, ctx: ApplyContext): Promise<Plan> {
   const out: Plan = { targets: [], missing: [], unknownIds: false };
-  refs.forEach((ref, index) => {
-    if (ref.url !== undefined) return void out.targets.push({ targetArticleId: null, url: ref.url, title: ref.title! });
+  for (const [index, ref] of refs.entries()) {
+    if (ref.url !== undefined) {
+      out.targets.push({ targetArticleId: null, url: ref.url, title: ref.title! });
+      continue;
+    }
     const byExternalId = ref.externalId !== undefined;
     const key = byExternalId ? ref.externalId! : ref.slug!;
     const pointer = `/relatedLinks/${index}/${byExternalId ? 'externalId' : 'slug'}`;
     if ((byExternalId && key === self.externalId) || (!byExternalId && key === self.slug)) throw lineProblem(pointer, 'An article cannot link to itself');
-    const target = byExternalId ? ctx.store.articleByExternalId(key) : ctx.store.articleBySlug(key);
+    const target = await articleByKey(ctx, byExternalId ? { externalId: key } : { slug: key });
     if (target?.id === self.id) throw lineProblem(pointer, 'An article cannot link to itself');
     if (target) out.targets.push({ targetArticleId: target.id, url: null, title: null });
     else if (ctx.dryRun && ctx.virtual.has(`${byExternalId ? 'x' : 's'}:${key}`)) out.unknownIds = true;
     else out.missing.push({ index, pointer, key: byExternalId ? 'externalId' : 'slug' });
-  });
+  }
   return out;
 }
 
 /** Writes the planned links when they differ from the stored ones; whether they did (or, on dry runs, would). */
-function write(articleId: number, p: Plan, ctx: ApplyContext): boolean {
+async function write(articleId: number, p: Plan, ctx: ApplyContext): Promise<boolean> {
   if (p.unknownIds) return true;
-  const same = JSON.stringify(ctx.store.linksOf(articleId)) === JSON.stringify(p.targets);
+  const same = JSON.stringify(await ctx.tx.links.targetsOf(articleId)) === JSON.stringify(p.targets);
   if (same) return false;
-  if (!ctx.dryRun) ctx.store.replaceLinks(articleId, p.targets);
+  if (!ctx.dryRun) await ctx.tx.links.replace(articleId, p.targets, ctx.clock());
   return true;
 }
 
@@ -46,11 +48,11 @@ export type LinkOutcome = { done: true; status: Settled | 'failed'; problems?: L
  * links is a change to the article: its version moves, unless this same (uncommitted) batch
  * already moved it (`sameBatch`).
  */
-export function settleLinks(refs: LinkRefInput[], subject: LinkSubject, ctx: ApplyContext, opts: { final: boolean; sameBatch: boolean }): LinkOutcome {
-  const p = plan(refs, subject, ctx);
+export async function settleLinks(refs: LinkRefInput[], subject: LinkSubject, ctx: ApplyContext, opts: { final: boolean; sameBatch: boolean }): Promise<LinkOutcome> {
+  const p = await plan(refs, subject, ctx);
   if (p.missing.length > 0 && !opts.final) return { done: false };
-  const changed = write(subject.id, p, ctx);
-  if (changed && !ctx.dryRun && (subject.status === 'unchanged' || !opts.sameBatch)) ctx.articles.touch(subject.id);
+  const changed = await write(subject.id, p, ctx);
+  if (changed && !ctx.dryRun && (subject.status === 'unchanged' || !opts.sameBatch)) await ctx.articles.touch(ctx.tx, subject.id);
   const status = changed && subject.status === 'unchanged' ? 'updated' : subject.status;
   if (p.missing.length === 0) return { done: true, status };
   const where = ctx.interrupted ? 'in the database or in the lines read before the import was interrupted (re-run the file)' : 'in the database or anywhere in the file';

@@ -7,7 +7,7 @@ import type { PreparedBatch } from './prepare.js';
  * while more than `depth` batches wait to be written, so memory holds at most depth + 1 of them.
  * The first failure of a write (or of a preparation) stops the writes and is thrown to the reader.
  */
-export function createWriteQueue(write: (batch: PreparedBatch) => void, depth: number) {
+export function createWriteQueue(write: (batch: PreparedBatch) => Promise<void>, depth: number) {
   const queue: Promise<PreparedBatch>[] = [];
   let failure: { error: unknown } | null = null;
   let running: Promise<void> | null = null;
@@ -23,7 +23,7 @@ export function createWriteQueue(write: (batch: PreparedBatch) => void, depth: n
       while (queue.length > 0 && !failure) {
         const batch = await queue[0]!;
         queue.shift();
-        write(batch);
+        await write(batch);
         signal();
       }
     } catch (error) {

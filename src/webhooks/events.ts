@@ -3,7 +3,7 @@ import { toArticle } from '../articles/rows.js';
 import type { Change, ChangeObserver } from '../changes/recorder.js';
 import type { Clock } from '../common/time.js';
 import { toIso } from '../common/time.js';
-import type { Db } from '../store/sqlite/connection.js';
+import type { OutboxDelivery } from '../store/port.js';
 import { toSection } from '../sections/service.js';
 import { toSource } from '../sources/service.js';
 
@@ -41,28 +41,24 @@ export const newEventId = () => `msg_${randomBytes(16).toString('base64url')}`;
 
 /**
  * The outbox writer: a change observer that queues one delivery per event and subscribed active
- * endpoint, inside the change's transaction, so an event is queued if and only if the change commits.
+ * endpoint through the change's own unit of work, so an event is queued if and only if the change commits.
  */
-export function createOutbox(db: Db, clock: Clock): ChangeObserver {
-  const sqlite = db.$client;
-  const subscribers = sqlite.prepare('SELECT id, events FROM webhooks WHERE active = 1');
-  const enqueue = sqlite.prepare(
-    `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
-  );
-  return (change) => {
+export function createOutbox(clock: Clock): ChangeObserver {
+  return async (tx, change) => {
     const types = eventTypesOf(change);
     if (types.length === 0) return;
-    const hooks = (subscribers.all() as { id: number; events: string }[]).map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] }));
+    const hooks = await tx.outbox.subscribers();
     if (hooks.length === 0) return;
-    const now = clock();
+    const at = clock();
     const data = dataOf(change);
-    for (const type of types) {
-      const wanted = hooks.filter((h) => h.events.includes('*') || h.events.includes(type));
+    const deliveries: OutboxDelivery[] = [];
+    for (const eventType of types) {
+      const wanted = hooks.filter((h) => h.events.includes('*') || h.events.includes(eventType));
       if (wanted.length === 0) continue;
-      const id = newEventId();
-      const body = JSON.stringify({ type, timestamp: toIso(change.at), data });
-      for (const hook of wanted) enqueue.run(hook.id, id, type, body, now, now);
+      const eventId = newEventId();
+      const payload = JSON.stringify({ type: eventType, timestamp: toIso(change.at), data });
+      for (const hook of wanted) deliveries.push({ webhookId: hook.id, eventId, eventType, payload, at });
     }
+    await tx.outbox.enqueue(deliveries);
   };
 }

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../common/errors.js';
 import type { Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { isBusy, withoutWaiting } from '../store/sqlite/no-wait.js';
@@ -13,7 +14,7 @@ export type WorkerOptions = {
   disableAfter: number;
   pollMs: number;
   /** Writes due scheduled publications to the feed and outbox (ChangeRecorder.publishDue). */
-  publishDue: () => number;
+  publishDue: () => Promise<number>;
   log: FastifyBaseLogger;
   resolve?: Resolver;
   random?: () => number;
@@ -126,21 +127,19 @@ export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
   }
 
   /** Due publications written and deliveries claimed, or nothing this pass if another connection holds the write lock. */
-  function claimDue(): Due[] {
+  async function claimDue(): Promise<Due[]> {
     try {
-      return withoutWaiting(sqlite, () => {
-        opts.publishDue();
-        return claim();
-      });
+      await opts.publishDue();
+      return withoutWaiting(sqlite, claim);
     } catch (error) {
-      if (isBusy(error)) return [];
+      if (isBusy(error) || (error instanceof AppError && error.code === 'database-busy')) return [];
       throw error;
     }
   }
 
   async function tick(): Promise<{ delivered: number; failed: number }> {
     const byEndpoint = new Map<number, Due[]>();
-    for (const d of claimDue()) byEndpoint.set(d.webhookId, [...(byEndpoint.get(d.webhookId) ?? []), d]);
+    for (const d of await claimDue()) byEndpoint.set(d.webhookId, [...(byEndpoint.get(d.webhookId) ?? []), d]);
     const counts = { delivered: 0, failed: 0 };
     // Endpoints in parallel, so that a slow one does not hold up the others.
     await Promise.all([...byEndpoint.values()].map((list) => sendInOrder(list, counts)));

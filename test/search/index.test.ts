@@ -6,11 +6,13 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { loadDemo } from '../../src/demo/seed.js';
-import { createSearchIndex, reindex, searchableTextChanged, type SearchableRow } from '../../src/search/index.js';
+import { rebuildSearchIndex, reindex, searchableTextChanged, type SearchableRow } from '../../src/search/index.js';
 import { call } from '../helpers/app.js';
 import { EVAL_ARTICLES, EVAL_QUERIES } from './eval-set.js';
 import { searchApp, type Hit } from './helpers.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
+import { indexArticle } from '../../src/search/index.js';
+import type { ArticleRow } from '../../src/store/port.js';
 
 t.test('a rebuilt index gives the same results, scores included, as the one kept up to date by writes', async (t) => {
   const { article, app, auth, db, search } = await searchApp(t);
@@ -32,7 +34,7 @@ t.test('a rebuilt index gives the same results, scores included, as the one kept
   };
   const live = await results(false);
   t.ok(live.some(([, hits]) => hits.length > 0), 'the queries find something');
-  const { articles } = createSearchIndex(db).rebuild();
+  const { articles } = rebuildSearchIndex(db);
   t.equal(articles, EVAL_ARTICLES.length - 1, 'every article left (the trashed one too) is indexed');
   // Scores may differ: a contentless_delete table keeps deleted rows in bm25's document count and lengths.
   t.same(await results(false), live, 'same hits in the same order');
@@ -56,7 +58,8 @@ t.test('tags are segmented one by one: no bigram across two tags', async (t) => 
   const db = openDatabase(':memory:');
   t.teardown(() => db.$client.close());
   migrateDatabase(db);
-  createSearchIndex(db).upsert({ id: 7, title: '', subtitle: null, summary: null, bodyText: '', tags: ['津甘协作', '东西部协作'] });
+  const store = createSqliteStore(db);
+  await store.write((tx) => indexArticle(tx, 'create', { id: 7, title: '', subtitle: null, summary: null, bodyText: '', tags: ['津甘协作', '东西部协作'] } as ArticleRow, null));
   const count = (match: string) => (db.$client.prepare('SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?').get(match) as { n: number }).n;
   t.equal(count('"协作"'), 1);
   t.equal(count('"作东"'), 0);

@@ -93,14 +93,14 @@ t.test('the store uses a preparation only for the body it was made from', async 
   const db = openDatabase(':memory:');
   migrateDatabase(db);
   t.teardown(() => db.$client.close());
-  const { importCatalog, articles } = createStores(createSqliteStore(db), testClock());
-  const section = importCatalog.sections.createSync({ slug: 'tianjin', name: '天津' });
+  const { sections, articles } = createStores(createSqliteStore(db), testClock());
+  const section = await sections.create({ slug: 'tianjin', name: '天津' });
   const body = '<p onclick="x()">天津</p>';
   const stale = { input: '<p>another body</p>', body: '<p>another body</p>', bodyText: 'another body' };
-  const row = articles.createSync({ title: '天津', sectionId: section.id, body, prepared: stale }, null);
+  const row = await articles.create({ title: '天津', sectionId: section.id, body, prepared: stale }, null);
   t.same([row.body, row.bodyText], ['<p>天津</p>', '天津'], 'sanitised here, the stale preparation ignored');
   const fresh = { input: body, body: '<p>天津</p>', bodyText: '天津' };
-  const updated = articles.updateSync(row.id, { title: '天津市', body, prepared: fresh }, undefined, null);
+  const updated = await articles.update(row.id, { title: '天津市', body, prepared: fresh }, undefined, null);
   t.same([updated.body, updated.bodyText, updated.version], ['<p>天津</p>', '天津', 2]);
 });
 
@@ -108,7 +108,7 @@ t.test('the write queue writes each batch once it is prepared, in order, and sto
   const written: string[] = [];
   const batch = (name: string): PreparedBatch => ({ lines: [{ ok: false, keys: { line: 1, type: null }, problems: [{ pointer: '', message: name }] }], segments: [] });
   const nameOf = (b: PreparedBatch) => (b.lines[0] as { problems: { message: string }[] }).problems[0]!.message;
-  const queue = createWriteQueue((b) => {
+  const queue = createWriteQueue(async (b) => {
     if (nameOf(b) === 'bad') throw new Error('the disk is full');
     written.push(nameOf(b));
   }, 1);

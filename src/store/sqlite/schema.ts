@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { SOURCE_KINDS } from '../port.js';
+import { ARTICLE_STATUSES, SOURCE_KINDS } from '../port.js';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 // Times are stored as integer milliseconds since the epoch (UTC): compact, index-friendly,
@@ -42,8 +42,6 @@ export const sources = sqliteTable(
     check('sources_kind_check', sql`${t.kind} IN ('newspaper', 'agency', 'website', 'partner', 'internal')`),
   ],
 );
-
-export const ARTICLE_STATUSES = ['draft', 'published', 'archived'] as const;
 
 export const articles = sqliteTable(
   'articles',

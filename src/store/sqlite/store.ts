@@ -1,5 +1,7 @@
 import type { Store, Tx } from '../port.js';
+import { createArticleRepo, createRelatedLinkRepo } from './articles.js';
 import { createSectionRepo, createSourceRepo } from './catalog.js';
+import { anyDueOf, createChangeLogRepo, createHeldSearchIndex, createOutboxRepo, createPendingLinksRepo } from './effects.js';
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './connection.js';
 import { translateSqliteError, translating } from './constraints.js';
 import { createMutex } from './mutex.js';
@@ -22,9 +24,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 5000 }: SqliteStoreOptions = {}): Store {
   const mutex = createMutex();
   const sqlite = db.$client;
-  const repos = (on: Db) => ({ sections: createSectionRepo(on), sources: createSourceRepo(on) });
+  const repos = (on: Db) => ({ sections: createSectionRepo(on), sources: createSourceRepo(on), articles: createArticleRepo(on), links: createRelatedLinkRepo(on) });
   const writing = repos(db);
   const reading = reader === db ? writing : repos(reader);
+  const searchIndex = createHeldSearchIndex(db);
+  const writeOnly = { changeLog: createChangeLogRepo(db), outbox: createOutboxRepo(db), searchIndex: searchIndex.repo, pendingLinks: createPendingLinksRepo(db) };
+  const anyDue = anyDueOf(reader);
   let savepoints = 0;
 
   /** BEGIN IMMEDIATE takes the write lock at once or fails; the retries wait off the event loop. */
@@ -51,8 +56,10 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
   function txOf(hooks: (() => void)[]): Tx {
     const tx: Tx = {
       ...writing,
+      ...writeOnly,
       async savepoint(work) {
         const name = `unit_${++savepoints}`;
+        const held = searchIndex.mark();
         sqlite.exec(`SAVEPOINT ${name}`);
         try {
           const result = await work(tx);
@@ -61,6 +68,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
         } catch (error) {
           sqlite.exec(`ROLLBACK TO ${name}`);
           sqlite.exec(`RELEASE ${name}`);
+          searchIndex.restore(held);
           throw translateSqliteError(error);
         }
       },
@@ -75,8 +83,10 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     let result: T;
     try {
       result = await work(txOf(hooks));
+      searchIndex.flush();
       sqlite.exec('COMMIT');
     } catch (error) {
+      searchIndex.discard();
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
       throw translateSqliteError(error);
     }
@@ -88,6 +98,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     dialect: 'sqlite',
     ...reading,
     write: (work) => mutex.run(() => unit(work)),
+    anyDue,
     async ping() {
       reader.$client.prepare('SELECT 1').get();
     },
@@ -99,6 +110,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     },
     legacy: {
       db,
+      file: sqlite.memory ? null : sqlite.name,
       exclusive: (work) => mutex.run(async () => translating(work)),
     },
   };
