@@ -10,6 +10,7 @@ import { testConfig, type Config } from '../../src/config.js';
 import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { createKeyStore } from '../../src/keys/store.js';
+import { readAll } from '../changes/helpers.js';
 import { ndjson } from './fixtures.js';
 
 type Served = Awaited<ReturnType<typeof serve>>;
@@ -102,6 +103,47 @@ t.test('an import of thousands of articles never freezes the server: /healthz an
   const list = await s.app.inject({ method: 'GET', url: '/v1/articles?limit=1&status=draft', headers: { authorization: s.auth } });
   t.equal(list.statusCode, 200);
   t.equal(JSON.parse(list.body).data.length, 1, 'the server’s own connection (and its caches) see what the thread wrote');
+});
+
+t.test('an import on its thread while the API writes: every write lands, none waits past its turn, the feed holds each once in order', async (t) => {
+  const s = await serve(t);
+  const admin = await createKeyStore(s.db, Date.now).create({ name: 'reader of the feed', scope: 'admin' });
+  const headers = { authorization: s.auth };
+  const inject = async (method: 'POST' | 'PATCH', url: string, payload: object, extra: Record<string, string> = {}) => {
+    const res = await s.app.inject({ method, url, headers: { ...headers, ...extra }, payload });
+    return { status: res.statusCode, body: JSON.parse(res.body) };
+  };
+  const section = await inject('POST', '/v1/sections', { name: '并发栏目' });
+  const article = await inject('POST', '/v1/articles', { title: '被反复修改的文章', sectionId: section.body.id });
+  const records = [...generate({ articles: 1500 })];
+  const body = new PassThrough();
+  const answer = postImport(s, body, '?batchSize=100');
+  body.end(ndjson(records));
+  let done = false;
+  void answer.finally(() => (done = true));
+  const statuses: number[] = [];
+  let version = article.body.version as number;
+  for (let n = 0; !done || n < 20; n++) {
+    const created = await inject('POST', '/v1/articles', { title: `导入期间的稿件 ${n}`, sectionId: section.body.id });
+    const patched = await inject('PATCH', `/v1/articles/${article.body.id}`, { summary: `第${n}次修改` }, { 'if-match': `"${version}"` });
+    statuses.push(created.status, patched.status);
+    if (patched.status === 200) version = patched.body.version;
+  }
+  const res = await answer;
+  t.match(res.body, { created: records.length, failed: 0 });
+  t.ok(statuses.length >= 40, `${statuses.length / 2} creates and PATCHes meanwhile`);
+  t.same([...new Set(statuses)].sort(), [200, 201], 'every API write answered 200 or 201, none 503 or 500');
+  const apiCreates = statuses.length / 2;
+  t.equal(count(s, 'articles'), 1 + 1500 + apiCreates);
+  // The feed read from the start: each write once, cursors strictly increasing across the import's batches.
+  const { events } = await readAll(s.app, { authorization: `Bearer ${admin.secret}` }, undefined, 1000);
+  const creates = events.filter((e) => e.resource === 'article' && e.op === 'create');
+  t.equal(creates.length, 1 + 1500 + apiCreates, 'one create event per article');
+  t.equal(new Set(creates.map((e) => e.id)).size, creates.length, 'no article twice');
+  const updates = events.filter((e) => e.resource === 'article' && e.op === 'update' && e.id === article.body.id);
+  t.equal(updates.length, apiCreates, 'one update event per PATCH');
+  t.equal(new Set(events.map((e) => e.cursor)).size, events.length, 'no cursor twice');
+  t.equal(version, 1 + apiCreates, 'each PATCH found the version the one before made');
 });
 
 t.test('errors on the thread come back as the same problems', async (t) => {
