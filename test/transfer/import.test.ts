@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
+import { readAll } from '../changes/helpers.js';
 import { count, importBody, NDJSON, ndjson, seedRecords, versions } from './fixtures.js';
 
 t.test('imports sections, sources and articles by slug, with forward related links, sanitised and indexed', async (t) => {
@@ -62,6 +63,25 @@ t.test('re-running the same file changes nothing; a changed line updates', async
   const linksOfSecond = "SELECT count(*) FROM related_links l JOIN articles a ON a.id = l.article_id WHERE a.external_id = 'tjrb-20230419-002'";
   t.equal(ctx.db.$client.prepare(linksOfSecond).pluck().get(), 0, 'an empty list removed its links');
   t.equal(count(ctx, 'related_links'), 2, 'the other article kept its two');
+});
+
+t.test('a changed body re-versions its own article only, not the articles that link to it', async (t) => {
+  const ctx = await buildTestApp(t);
+  await importBody(ctx, ndjson(seedRecords()));
+  const before = versions(ctx) as { id: number; version: number; updatedAt: number }[];
+  const feedBefore = (await readAll(ctx.app, ctx.auth.admin)).next;
+  ctx.clock.advance(60_000);
+  const records = seedRecords();
+  // The first article links to the second; only the second's body changes.
+  (records[4] as Record<string, unknown>).body = '<p>春色染衣裳,正文改了。</p>';
+  const res = await importBody(ctx, ndjson(records));
+  t.match(res.body, { created: 0, updated: 1, unchanged: 4, failed: 0 });
+  const after = versions(ctx) as typeof before;
+  t.same(after[0], before[0], 'the linking article kept its version and updatedAt');
+  t.equal(after[1]!.version, before[1]!.version + 1, 'the changed article moved one version');
+  t.equal(count(ctx, 'article_revisions'), 1, 'one revision, of the changed article');
+  const events = (await readAll(ctx.app, ctx.auth.admin, feedBefore)).events;
+  t.same(events.map((e) => `${e.resource}:${e.id}:${e.op}`), [`article:${before[1]!.id}:update`], 'one feed event');
 });
 
 t.test('bad lines fail alone, with their line numbers and field pointers; blank lines, a BOM and CRLF are fine', async (t) => {
