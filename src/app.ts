@@ -136,7 +136,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(keyRoutes, { keys });
       await v1.register(searchRoutes, { search: createSearchStore(db, { generation, cacheSize: config.searchCacheSize, pool: searchPool }), viewerOf, sections, sources });
       await v1.register(transferRoutes, {
-        importDeps: { store, clock, sections, sources, articles },
+        importDeps: { store, clock, sections, sources, articles, links },
         sections,
         sources,
         bodyLimit: config.importBodyLimit,

@@ -2,7 +2,7 @@ import type { ArticleService } from '../articles/service.js';
 import { canSee, type Viewer } from '../articles/visibility.js';
 import { AppError, badRequest, notFound, unknownReference } from '../common/errors.js';
 import { toIso, type Clock } from '../common/time.js';
-import type { RelatedLinkRow, Repositories, Store, Tx } from '../store/port.js';
+import type { LinkTarget, RelatedLinkRow, Repositories, Store, Tx } from '../store/port.js';
 import type { WriteEffects } from '../write-effects.js';
 import { MAX_LINKS_PER_ARTICLE, type RelatedLinkCreateInput, type RelatedLinkDto, type RelatedLinkUpdateInput } from './schemas.js';
 
@@ -26,6 +26,30 @@ async function linksOf(repos: Repositories, articleIds: number[], viewer: Viewer
     });
   }
   return out;
+}
+
+/** What makes two links the same link: the article they point to, or the address. */
+const identity = (l: LinkTarget | RelatedLinkRow) => (l.targetArticleId !== null ? `a:${l.targetArticleId}` : `u:${l.url}`);
+
+/**
+ * The writes that turn an article's stored links into `targets` (in this order): a link kept
+ * (same target) is updated when its place or title moved, the others are removed or added.
+ * Nothing when the list, in order, is already the same (so re-importing a file changes nothing).
+ */
+export function linkChanges(stored: RelatedLinkRow[], targets: LinkTarget[]) {
+  const same = stored.length === targets.length && stored.every((s, i) => identity(s) === identity(targets[i]!) && s.title === targets[i]!.title);
+  if (same) return null;
+  const unmatched = new Map<string, RelatedLinkRow[]>();
+  for (const s of stored) unmatched.set(identity(s), [...(unmatched.get(identity(s)) ?? []), s]);
+  const updates: { id: number; position: number; title: string | null }[] = [];
+  const adds: { position: number; target: LinkTarget }[] = [];
+  targets.forEach((target, position) => {
+    const kept = unmatched.get(identity(target))?.shift();
+    if (!kept) adds.push({ position, target });
+    else if (kept.position !== position || kept.title !== target.title) updates.push({ id: kept.id, position, title: target.title });
+  });
+  const removes = [...unmatched.values()].flat().map((s) => s.id);
+  return { removes, updates, adds };
 }
 
 /** A link write's answer: the link, and the version its article has now (every link write changes the article). */
@@ -88,6 +112,31 @@ export function createRelatedLinkService(store: Store, clock: Clock, articles: P
         const articleVersion = await written(tx, 'update', articleId, linkId);
         return { ...(await linkOf(tx, articleId, linkId)), articleVersion };
       }),
+
+    /**
+     * Makes the article's links these, in this order, inside the caller's unit (an import line):
+     * each link removed, moved or added is its own feed event, as through the links API. Whether
+     * anything changed (on a dry run: would); the article's version is the caller's to move.
+     */
+    async replaceAll(tx: Tx, articleId: number, targets: LinkTarget[], opts: { dryRun: boolean }): Promise<boolean> {
+      const changes = linkChanges(await tx.links.ofArticle(articleId), targets);
+      if (!changes) return false;
+      if (opts.dryRun) return true;
+      const now = clock();
+      for (const id of changes.removes) {
+        await tx.links.delete(id);
+        await effects.link(tx, 'delete', id, articleId);
+      }
+      for (const { id, position, title } of changes.updates) {
+        await tx.links.update(id, { position, ...(title !== null && { title }), updatedAt: now });
+        await effects.link(tx, 'update', id, articleId);
+      }
+      for (const { position, target } of changes.adds) {
+        const row = await tx.links.insert({ articleId, position, ...target, createdAt: now, updatedAt: now });
+        await effects.link(tx, 'create', row.id, articleId);
+      }
+      return true;
+    },
 
     /** Returns the article's new version. */
     remove: (articleId: number, linkId: number): Promise<number> =>

@@ -170,9 +170,8 @@ export interface RelatedLinkRepo {
   insert(values: Omit<RelatedLinkRow, 'id'>): Promise<RelatedLinkRow>;
   update(linkId: number, patch: Partial<Pick<RelatedLinkRow, 'position' | 'url' | 'title'>> & { updatedAt: number }): Promise<void>;
   delete(linkId: number): Promise<void>;
-  targetsOf(articleId: number): Promise<LinkTarget[]>;
-  /** Replaces all of an article's links, in this order. */
-  replace(articleId: number, targets: LinkTarget[], at: number): Promise<void>;
+  /** One article's links, by position and id. */
+  ofArticle(articleId: number): Promise<RelatedLinkRow[]>;
 }
 
 // ---- The change log, the webhooks outbox and the search index: what a content write causes ------

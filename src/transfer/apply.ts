@@ -1,6 +1,7 @@
 import type { ArticleService, ArticleUpdateWrite } from '../articles/service.js';
 import { AppError } from '../common/errors.js';
 import type { Clock } from '../common/time.js';
+import type { RelatedLinkService } from '../related-links/service.js';
 import type { KnownSegments } from '../search/index.js';
 import type { SectionService } from '../sections/service.js';
 import type { SourceService } from '../sources/service.js';
@@ -13,6 +14,7 @@ export type ApplyContext = {
   sections: SectionService;
   sources: SourceService;
   articles: ArticleService;
+  links: Pick<RelatedLinkService, 'replaceAll'>;
   clock: Clock;
   mode: ImportMode;
   keyId: number | null;

@@ -5,6 +5,7 @@ import type { Clock } from '../common/time.js';
 import type { SectionService } from '../sections/service.js';
 import type { SourceService } from '../sources/service.js';
 import type { Store } from '../store/port.js';
+import type { RelatedLinkService } from '../related-links/service.js';
 import type { ApplyContext } from './apply.js';
 import { createBatchRunner, keysOfPending, linkResult } from './batch.js';
 import { readLines, type LineLimits, type RawLine } from './lines.js';
@@ -16,7 +17,7 @@ import type { ImportLineResultDto, ImportMode, ImportTotalsDto, LinkRefInput } f
 import { createPendingList, type PendingList } from './pending.js';
 
 /** The services an import writes through, wired as the server's (src/stores.ts). */
-export type ImportDeps = { store: Store; clock: Clock; sections: SectionService; sources: SourceService; articles: ArticleService };
+export type ImportDeps = { store: Store; clock: Clock; sections: SectionService; sources: SourceService; articles: ArticleService; links: Pick<RelatedLinkService, 'replaceAll'> };
 /**
  * `threads`: worker threads that parse and prepare batches while this one writes (pool.ts). None
  * by default: on two cores one thread takes about a fifth off this thread's time per new article,
@@ -110,9 +111,8 @@ async function* batchesOf(lines: AsyncIterable<RawLine>, size: number, stop: Abo
 
 /**
  * Imports an NDJSON stream: lines are read one at a time and applied in batches of `batchSize`
- * lines, one transaction each (see batch.ts), so a bad line is reported without stopping the
- * others. Batches run synchronously (better-sqlite3): nothing else writes in the middle of one,
- * and a body that breaks off leaves only whole batches. Related links to articles later in the
+ * lines, one unit of work each with a savepoint per line (see batch.ts), so a bad line is
+ * reported without stopping the others, and a body that breaks off leaves only whole batches. Related links to articles later in the
  * file are settled at the end of their batch, or at the end of the import.
  *
  * Parsing, sanitising and segmenting need no database: with `threads`, worker threads prepare the

@@ -32,10 +32,7 @@ async function plan(refs: LinkRefInput[], self: { id: number; externalId?: strin
 /** Writes the planned links when they differ from the stored ones; whether they did (or, on dry runs, would). */
 async function write(articleId: number, p: Plan, ctx: ApplyContext): Promise<boolean> {
   if (p.unknownIds) return true;
-  const same = JSON.stringify(await ctx.tx.links.targetsOf(articleId)) === JSON.stringify(p.targets);
-  if (same) return false;
-  if (!ctx.dryRun) await ctx.tx.links.replace(articleId, p.targets, ctx.clock());
-  return true;
+  return ctx.links.replaceAll(ctx.tx, articleId, p.targets, { dryRun: ctx.dryRun });
 }
 
 export type LinkSubject = { id: number; status: Settled; externalId?: string | null; slug?: string };

@@ -84,6 +84,45 @@ t.test('a changed body re-versions its own article only, not the articles that l
   t.same(events.map((e) => `${e.resource}:${e.id}:${e.op}`), [`article:${before[1]!.id}:update`], 'one feed event');
 });
 
+t.test('related links an import writes are in the change feed as the links API writes them; a re-run adds nothing', async (t) => {
+  const ctx = await buildTestApp(t);
+  await importBody(ctx, ndjson(seedRecords()));
+  const first = await readAll(ctx.app, ctx.auth.admin);
+  const links = first.events.filter((e) => e.resource === 'relatedLink');
+  t.same(links.map((e) => e.op), ['create', 'create', 'create'], 'one create per link written');
+  const stored = await call(ctx.app, { method: 'GET', url: '/v1/articles/slug/gan-su-sheng-dang-zheng-dai-biao-tuan-lai-jin-kao-cha?include=relatedLinks', headers: ctx.auth.write });
+  t.same(
+    links.filter((e) => e.articleId === stored.body.id).map((e) => e.id).sort(),
+    stored.body.relatedLinks.map((l: { id: number }) => l.id).sort(),
+    'each event names its link and its article',
+  );
+  await importBody(ctx, ndjson(seedRecords()));
+  t.same((await readAll(ctx.app, ctx.auth.admin, first.next)).events, [], 'an unchanged file writes no event');
+
+  // The first article drops its internal link, keeps the external one (now first, retitled) and adds another.
+  const records = seedRecords();
+  (records[3] as Record<string, unknown>).relatedLinks = [
+    { url: 'https://www.enorth.com.cn/news/1.html', title: '印度人口将超过中国' },
+    { url: 'https://www.enorth.com.cn/news/2.html', title: '津甘协作新闻' },
+  ];
+  const res = await importBody(ctx, ndjson(records));
+  t.match(res.body, { updated: 1, unchanged: 4 });
+  const external = stored.body.relatedLinks.find((l: { url: string | null }) => l.url !== null);
+  const internal = stored.body.relatedLinks.find((l: { url: string | null }) => l.url === null);
+  const events = (await readAll(ctx.app, ctx.auth.admin, first.next)).events;
+  const added = events.find((e) => e.resource === 'relatedLink' && e.op === 'create');
+  t.same(
+    events.map((e) => `${e.resource}:${e.op}:${e.id}`),
+    [`relatedLink:delete:${internal.id}`, `relatedLink:update:${external.id}`, `relatedLink:create:${added?.id}`, `article:update:${stored.body.id}`],
+    'the removed link deleted, the kept one updated in place (same id), the new one created, then the article',
+  );
+  const now = await call(ctx.app, { method: 'GET', url: `/v1/articles/${stored.body.id}/related-links`, headers: ctx.auth.write });
+  t.match(now.body.data, [
+    { id: external.id, position: 0, title: '印度人口将超过中国' },
+    { id: added?.id, position: 1, url: 'https://www.enorth.com.cn/news/2.html' },
+  ]);
+});
+
 t.test('bad lines fail alone, with their line numbers and field pointers; blank lines, a BOM and CRLF are fine', async (t) => {
   const ctx = await buildTestApp(t);
   const body = ndjson(

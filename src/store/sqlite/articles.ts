@@ -1,5 +1,5 @@
 import { getTableColumns } from 'drizzle-orm';
-import type { ArticleHead, ArticleInsert, ArticleRepo, ArticleRow, LinkedArticle, LinkTarget, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
+import type { ArticleHead, ArticleInsert, ArticleRepo, ArticleRow, LinkedArticle, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
 import type { Db } from './connection.js';
 import { translating } from './constraints.js';
 import { articles } from './schema.js';
@@ -126,11 +126,7 @@ export function createRelatedLinkRepo(db: Db): RelatedLinkRepo {
     'UPDATE related_links SET position = coalesce(@position, position), url = coalesce(@url, url), title = coalesce(@title, title), updated_at = @updatedAt WHERE id = @id',
   );
   const remove = sqlite.prepare('DELETE FROM related_links WHERE id = ?');
-  const targetsOf = sqlite.prepare('SELECT target_article_id AS targetArticleId, url, title FROM related_links WHERE article_id = ? ORDER BY position, id');
-  const removeAll = sqlite.prepare('DELETE FROM related_links WHERE article_id = ?');
-  const insertTarget = sqlite.prepare(
-    'INSERT INTO related_links (article_id, position, target_article_id, url, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const ofArticle = sqlite.prepare(`SELECT ${LINK_COLUMNS} FROM related_links WHERE article_id = ? ORDER BY position, id`);
 
   type Joined = RelatedLinkRow & { tId: number | null; tTitle: string; tSlug: string; tStatus: LinkedArticle['status'] } & Record<`t${'PublishedAt' | 'DeletedAt' | 'SectionId' | 'SourceId'}`, number | null>;
   return {
@@ -147,10 +143,6 @@ export function createRelatedLinkRepo(db: Db): RelatedLinkRepo {
     insert: async (values) => insert.get(values) as RelatedLinkRow,
     update: async (linkId, patch) => void update.run({ position: null, url: null, title: null, ...patch, id: linkId }),
     delete: async (linkId) => void remove.run(linkId),
-    targetsOf: async (articleId) => targetsOf.all(articleId) as LinkTarget[],
-    async replace(articleId, targets, at) {
-      removeAll.run(articleId);
-      targets.forEach((t, i) => insertTarget.run(articleId, i, t.targetArticleId, t.url, t.title, at, at));
-    },
+    ofArticle: async (articleId) => ofArticle.all(articleId) as RelatedLinkRow[],
   };
 }
