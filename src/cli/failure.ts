@@ -1,4 +1,5 @@
 import { ConfigError } from '../config.js';
+import { StoreUnusable } from '../store/port.js';
 import { UsageError } from './args.js';
 
 /** A failure the user can act on, already worded: printed as it is, exit code 1, no stack. */
@@ -48,7 +49,7 @@ function listenFailure(e: SystemError): string {
  * anything else, which is a bug and keeps its stack.
  */
 export function describeFailure(error: unknown): string | null {
-  if (error instanceof CliFailure || error instanceof ConfigError) return error.message;
+  if (error instanceof CliFailure || error instanceof ConfigError || error instanceof StoreUnusable) return error.message;
   if (!(error instanceof Error)) return null;
   const e = error as SystemError;
   if (isSqliteError(e)) return `the database cannot be used: ${e.message} (${e.code})`;

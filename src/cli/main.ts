@@ -82,7 +82,8 @@ async function run(command: string, rest: string[]): Promise<number> {
       return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, { databasePath: loadConfig().databasePath });
     }
     case 'backup':
-    case 'restore': {
+    case 'restore':
+    case 'check': {
       const { backupCommand } = await import('./backup.js');
       return backupCommand(command, rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, { databasePath: loadConfig().databasePath });
     }

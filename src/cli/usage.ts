@@ -19,7 +19,8 @@ export const EXPORT_USAGE = `  masthead export [--out FILE] [--section S] [--sou
 
 export const BACKUP_USAGE = `  masthead backup FILE            a consistent copy of DATABASE_PATH while the server runs and writes go on
                                  (checked for integrity first; FILE must not exist)
-  masthead restore FILE [--force] replace DATABASE_PATH with a backup (checked first); --force when it exists`;
+  masthead restore FILE [--force] replace DATABASE_PATH with a backup (checked first); --force when it exists
+  masthead check [FILE]           the full integrity check of DATABASE_PATH (or FILE); exit code 1 when damaged`;
 
 export const SERVE_USAGE = '  masthead serve                 start the API server (configured by environment variables, see README)';
 export const MIGRATE_USAGE = '  masthead migrate               apply pending database migrations to DATABASE_PATH';
@@ -37,6 +38,7 @@ export const USAGES: Record<string, string> = {
   export: EXPORT_USAGE,
   backup: BACKUP_USAGE,
   restore: BACKUP_USAGE,
+  check: BACKUP_USAGE,
 };
 
 export const USAGE = `masthead — a headless CMS for newsrooms

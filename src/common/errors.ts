@@ -42,6 +42,8 @@ export const ERROR_CATALOGUE = {
   'internal-error': { status: 500, title: 'An unexpected error occurred' },
   'database-unavailable': { status: 503, title: 'The database does not answer' },
   'database-busy': { status: 503, title: 'The database is busy with another writer' },
+  'database-read-only': { status: 503, title: 'The database cannot be written' },
+  'database-damaged': { status: 503, title: 'The database file is damaged' },
   'search-busy': { status: 503, title: 'Too many searches are running' },
   'storage-full': { status: 507, title: 'The database has no room left' },
 } as const satisfies Record<string, { status: number; title: string }>;

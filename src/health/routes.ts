@@ -22,7 +22,9 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping'> }>
     handler: async () => {
       try {
         await store.ping();
-      } catch {
+      } catch (error) {
+        // The store's own word on the file (read-only, damaged) is more use to an operator than "does not answer".
+        if (error instanceof AppError && error.status === 503) throw error;
         throw new AppError('database-unavailable', 'The database does not answer');
       }
       return { status: 'ok' as const };

@@ -17,6 +17,14 @@ import type { Db } from './sqlite/connection.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * The database cannot be used as it is — written by a newer Masthead, read-only, damaged — and
+ * no request could change that: the message is the one line a command prints before it exits.
+ */
+export class StoreUnusable extends Error {
+  override name = 'StoreUnusable';
+}
+
 /** Times are epoch milliseconds (UTC) in every row; the API turns them into RFC 3339. */
 export type SectionRow = {
   id: number;

@@ -41,6 +41,8 @@ const PINNED: Record<string, number> = {
   'internal-error': 500,
   'database-unavailable': 503,
   'database-busy': 503,
+  'database-read-only': 503,
+  'database-damaged': 503,
   'search-busy': 503,
   'storage-full': 507,
 };

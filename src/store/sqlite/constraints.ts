@@ -20,8 +20,13 @@ export function translateSqliteError(error: unknown): unknown {
     return new AppError('database-busy', 'Another writer holds the database; try again shortly', { headers: { 'retry-after': '1' } });
   }
   if (code === 'SQLITE_FULL') return new AppError('storage-full', 'The disk holding the database is full: nothing was written');
+  if (code.startsWith('SQLITE_READONLY')) return new AppError('database-read-only', 'The database file or its folder cannot be written: nothing was written');
+  if (isDamage(code)) return new AppError('database-damaged', 'The database file is damaged: nothing was written; run `masthead check`');
   return error;
 }
+
+/** Whether SQLite's error says the file itself is broken (not a passing condition such as a lock). */
+export const isDamage = (code: string) => code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
 
 /** Runs `fn` (synchronous SQLite statements) and throws SQLite's errors as their problems. */
 export function translating<T>(fn: () => T): T {

@@ -1,4 +1,5 @@
-import type { Store, Tx } from '../port.js';
+import { AppError } from '../../common/errors.js';
+import { StoreUnusable, type Store, type Tx } from '../port.js';
 import { createArticleRepo, createRelatedLinkRepo } from './articles.js';
 import { createSectionRepo, createSourceRepo } from './catalog.js';
 import { anyDueOf, createChangeLogRepo, createHeldSearchIndex, createOutboxRepo, createPendingLinksRepo } from './effects.js';
@@ -31,6 +32,15 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
   const writeOnly = { changeLog: createChangeLogRepo(db), outbox: createOutboxRepo(db), searchIndex: searchIndex.repo, pendingLinks: createPendingLinksRepo(db) };
   const anyDue = anyDueOf(reader);
   let savepoints = 0;
+  /**
+   * What the last failed unit said of the file itself (read-only, damaged), for readiness: a
+   * read-only file answers again once a write succeeds; damage stays until the file is repaired.
+   */
+  let trouble: AppError | null = null;
+  const noteTrouble = (error: unknown) => {
+    if (error instanceof AppError && (error.code === 'database-read-only' || error.code === 'database-damaged')) trouble = error;
+    return error;
+  };
 
   /** BEGIN IMMEDIATE takes the write lock at once or fails; the retries wait off the event loop. */
   async function begin(): Promise<void> {
@@ -88,8 +98,9 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     } catch (error) {
       searchIndex.discard();
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
-      throw translateSqliteError(error);
+      throw noteTrouble(translateSqliteError(error));
     }
+    if (trouble?.code === 'database-read-only') trouble = null;
     for (const hook of hooks) hook();
     return result;
   }
@@ -100,6 +111,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     write: (work) => mutex.run(() => unit(work)),
     anyDue,
     async ping() {
+      if (trouble) throw trouble;
       reader.$client.prepare('SELECT 1').get();
     },
     async close() {
@@ -122,7 +134,36 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): { store: Store; fresh: boolean } {
   const db = openDatabase(path, options);
+  try {
+    assertWritable(db, path);
+  } catch (error) {
+    db.$client.close();
+    throw error;
+  }
   const { fresh } = migrateDatabase(db);
   const reader = path === ':memory:' ? db : openDatabase(path, { ...options, readonly: true });
   return { store: createSqliteStore(db, reader, options), fresh };
+}
+
+/**
+ * Refuses a database that cannot be written (a read-only file, folder or file system), which
+ * would otherwise start, report ready and fail every write: a write inside a transaction that
+ * is rolled back, so nothing reaches the file. A lock held by another writer proves nothing
+ * either way and is let pass.
+ */
+export function assertWritable(db: Db, path: string): void {
+  const sqlite = db.$client;
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      sqlite.pragma(`user_version = ${sqlite.pragma('user_version', { simple: true }) as number}`);
+    } finally {
+      sqlite.exec('ROLLBACK');
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY')) return;
+    if (code.startsWith('SQLITE_READONLY')) throw new StoreUnusable(`${path}: the database cannot be written (a read-only file, folder or file system); Masthead must be able to write it`);
+    throw error;
+  }
 }
