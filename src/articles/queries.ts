@@ -1,11 +1,13 @@
 import { and, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
-import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
+import { decodeCursor, encodeCursor, fingerprint } from '../common/pagination.js';
+import { after, orderBy, type Sort } from '../store/sqlite/keyset.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { articles, articleTags } from '../store/sqlite/schema.js';
 import { AppError } from '../common/errors.js';
 import type { ArticleRow } from './rows.js';
 import type { ArticleListQueryInput } from './schemas.js';
-import { visibilityShape, visibleWhere, type Viewer } from './visibility.js';
+import type { Viewer } from './visibility.js';
+import { visibilityShape, visibleWhere } from '../store/sqlite/visibility.js';
 import { matchOf } from '../search/store.js';
 import { tagsOf } from '../common/filter-refs.js';
 

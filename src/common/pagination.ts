@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { and, gt, isNotNull, isNull, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from './errors.js';
 
-/** One way of ordering a list: a column, a direction, and `id` in the same direction as tiebreaker. */
-export type Sort = { key: string; column: SQLiteColumn; desc: boolean; nullable?: boolean };
-type CursorValue = number | string | null;
+/** What names an order in a cursor: a cursor made for one order is refused by another. */
+export type SortKey = { key: string };
+export type CursorValue = number | string | null;
 type Cursor = { s: string; f: string; v: CursorValue; id: number };
 
 /** A short fingerprint of the filters, so a cursor cannot be replayed with other filters. */
@@ -15,7 +13,7 @@ export function fingerprint(filters: Record<string, unknown>): string {
   return createHash('sha256').update(stable).digest('base64url').slice(0, 10);
 }
 
-export function encodeCursor(sort: Pick<Sort, 'key'>, filters: string, value: CursorValue, id: number): string {
+export function encodeCursor(sort: SortKey, filters: string, value: CursorValue, id: number): string {
   const cursor: Cursor = { s: sort.key, f: filters, v: value, id };
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
@@ -23,7 +21,7 @@ export function encodeCursor(sort: Pick<Sort, 'key'>, filters: string, value: Cu
 const invalid = (message: string) => badRequest(message, [{ in: 'query', pointer: '/cursor', message }]);
 
 /** Reads a cursor back; a cursor that is malformed or was made for another sort or filter is a 400. */
-export function decodeCursor(raw: string, sort: Pick<Sort, 'key'>, filters: string): { v: CursorValue; id: number } {
+export function decodeCursor(raw: string, sort: SortKey, filters: string): { v: CursorValue; id: number } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
@@ -87,23 +85,6 @@ export function decodeTupleCursor(raw: string, key: string, filters: string, siz
   if (c.s !== key || c.f !== filters) throw invalid('The cursor was made for another query or other filters; start again without it');
   return { v: values as CursorValue[], id: c.id as number };
 }
-
-/** The keyset condition "after (value, id)" in the order of `sort`; NULLs sort first ascending, last descending. Values may be placeholders of a prepared statement. */
-export function after(sort: Sort, idColumn: SQLiteColumn, v: CursorValue | Placeholder, id: number | Placeholder): SQL {
-  const col = sort.column;
-  const beyond = sort.desc ? lt : gt;
-  if (v === null) {
-    const sameNull = and(isNull(col), beyond(idColumn, id))!;
-    return sort.desc ? sameNull : or(sameNull, isNotNull(col))!;
-  }
-  const rowBeyond = sort.desc ? sql`(${col}, ${idColumn}) < (${v}, ${id})` : sql`(${col}, ${idColumn}) > (${v}, ${id})`;
-  return sort.desc && sort.nullable ? or(rowBeyond, isNull(col))! : rowBeyond;
-}
-
-export function orderBy(sort: Sort, idColumn: SQLiteColumn): SQL[] {
-  return sort.desc ? [sql`${sort.column} DESC`, sql`${idColumn} DESC`] : [sql`${sort.column} ASC`, sql`${idColumn} ASC`];
-}
-
 
 /** Sets the RFC 8288 `Link` header for the next page (same path and query, new cursor). */
 export function linkNext(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null): void {

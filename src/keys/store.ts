@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
-import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
+import { decodeCursor, encodeCursor, fingerprint } from '../common/pagination.js';
+import { after, orderBy, type Sort } from '../store/sqlite/keyset.js';
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { isBusy, withoutWaiting } from '../store/sqlite/no-wait.js';

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
-import { visibleWhere, type Viewer } from '../articles/visibility.js';
+import type { Viewer } from '../articles/visibility.js';
+import { visibleWhere } from '../store/sqlite/visibility.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { articles, sections } from '../store/sqlite/schema.js';
 

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import { after, decodeCursor, encodeCursor, fingerprint, orderBy, type Sort } from '../common/pagination.js';
+import { decodeCursor, encodeCursor, fingerprint } from '../common/pagination.js';
+import { after, orderBy, type Sort } from '../store/sqlite/keyset.js';
 import { toIso, toIsoOrNull, type Clock } from '../common/time.js';
 import type { Db } from '../store/sqlite/connection.js';
 import { webhookDeliveries, webhooks } from '../store/sqlite/schema.js';

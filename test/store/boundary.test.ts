@@ -25,7 +25,6 @@ const LEGACY = new Set([
   'src/cli/main.ts',
   'src/common/exact-cache.ts',
   'src/common/generation.ts',
-  'src/common/pagination.ts',
   'src/keys/schemas.ts',
   'src/keys/store.ts',
   'src/search/index.ts',
