@@ -42,9 +42,8 @@ import { createPublicUrls } from './feeds/urls.js';
 import { ninjsRoutes } from './ninjs/routes.js';
 import { createNinjsService } from './ninjs/service.js';
 import { sitemapRoutes } from './sitemaps/routes.js';
-import { createSitemapStore } from './sitemaps/store.js';
 import { changeRoutes } from './changes/routes.js';
-import { createChangeFeed } from './changes/store.js';
+import { createChangeFeed } from './changes/feed.js';
 import { createStores } from './stores.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { createWebhookStore } from './webhooks/store.js';
@@ -119,8 +118,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   // Exact caches (src/articles/answer-cache.ts, src/common/exact-cache.ts): never a stale answer.
   const answers = createAnswerCache(config.articleCacheMb * 1024 * 1024);
   const lists = createExactCache<ListAnswer>(db, generation, config.listCacheSize);
-  const present = createPresenter(db, links);
-  const viewerFor = createViewerFactory(db, clock);
+  const present = createPresenter(store, links);
+  const viewerFor = createViewerFactory(store, clock);
   const viewerOf = (request: { principal: Principal }) => viewerFor(request.principal);
   const { articleUrlTemplate, publicationName, sitemapPageSize } = config.syndication;
   const urls = createPublicUrls(config.publicBaseUrl, articleUrlTemplate);
@@ -131,7 +130,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(sectionRoutes, { sections });
       await v1.register(sourceRoutes, { sources });
       await v1.register(articleRoutes, { articles, queries, present, viewerOf, sections, sources, answers, lists });
-      await v1.register(revisionRoutes, { revisions: createRevisionStore(db), articles, present, viewerOf });
+      await v1.register(revisionRoutes, { revisions: createRevisionStore(store.articles), articles, present, viewerOf });
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
       await v1.register(keyRoutes, { keys });
       await v1.register(searchRoutes, { search: createSearchStore(db, { generation, cacheSize: config.searchCacheSize, pool: searchPool }), viewerOf, sections, sources });
@@ -145,13 +144,13 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
         threadDatabasePath: clock === systemClock ? databaseFile : null,
       });
       await v1.register(feedRoutes, { load: createFeedService({ queries, present, sections, sources, urls, publicationName }), urls, viewerOf });
-      await v1.register(changeRoutes, { feed: createChangeFeed(db, changes.publishDue), viewerOf });
+      await v1.register(changeRoutes, { feed: createChangeFeed(store.feed, changes.publishDue), viewerOf });
       await v1.register(webhookRoutes, { webhooks: createWebhookStore(db, clock, config.webhooks) });
       await v1.register(ninjsRoutes, { articles, ninjsOf: createNinjsService({ articles, present, sections, urls }), viewerOf });
     },
     { prefix: '/v1' },
   );
   // Search engines look for sitemaps at the root, not under /v1.
-  await app.register(sitemapRoutes, { store: createSitemapStore(db), urls, viewerOf, publicationName, pageSize: sitemapPageSize, publicRead: config.publicRead });
+  await app.register(sitemapRoutes, { store: store.sitemaps, urls, viewerOf, publicationName, pageSize: sitemapPageSize, publicRead: config.publicRead });
   return app;
 }

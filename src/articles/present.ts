@@ -1,6 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
-import type { Db } from '../store/sqlite/connection.js';
-import { sections, sources } from '../store/sqlite/schema.js';
+import type { Repositories } from '../store/port.js';
 import type { RelatedLinkService } from '../related-links/service.js';
 import { toSection } from '../sections/service.js';
 import { toSource } from '../sources/service.js';
@@ -15,23 +13,18 @@ export type Shape = { include?: Include[]; fields?: string[]; withBody?: boolean
  * Turns rows into the answer: embeds what `include` asks for with one query per relation for
  * the whole page (never one per article), and keeps only the `fields` asked for.
  */
-export function createPresenter(db: Db, links: Pick<RelatedLinkService, 'forArticles'>) {
-  // Prepared once for any number of ids (a JSON array), rather than built per page.
-  const idsOf = sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`;
-  const sectionsById = db.select().from(sections).where(inArray(sections.id, idsOf)).prepare();
-  const sourcesById = db.select().from(sources).where(inArray(sources.id, idsOf)).prepare();
-
+export function createPresenter(repos: Pick<Repositories, 'sections' | 'sources'>, links: Pick<RelatedLinkService, 'forArticles'>) {
   return async function present(rows: ListRow[], shape: Shape, viewer: Viewer): Promise<ArticleDto[]> {
     const out = rows.map((r) => toArticle({ body: '', bodyText: '', ...r } as ArticleRow, viewer.editor) as Record<string, unknown>);
     const include = new Set(shape.include ?? []);
     if (include.has('section') && rows.length > 0) {
       const ids = [...new Set(rows.map((r) => r.sectionId))];
-      const byId = new Map(sectionsById.all({ ids: JSON.stringify(ids) }).map((s) => [s.id, toSection(s)]));
+      const byId = new Map((await repos.sections.byIds(ids)).map((s) => [s.id, toSection(s)]));
       out.forEach((a, i) => (a.section = byId.get(rows[i]!.sectionId)));
     }
     if (include.has('source') && rows.length > 0) {
       const ids = [...new Set(rows.map((r) => r.sourceId).filter((id): id is number => id !== null))];
-      const byId = new Map(ids.length ? sourcesById.all({ ids: JSON.stringify(ids) }).map((s) => [s.id, toSource(s)]) : []);
+      const byId = new Map((await repos.sources.byIds(ids)).map((s) => [s.id, toSource(s)]));
       out.forEach((a, i) => (a.source = rows[i]!.sourceId === null ? null : (byId.get(rows[i]!.sourceId!) ?? null)));
     }
     if (include.has('relatedLinks')) {

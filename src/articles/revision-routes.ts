@@ -17,7 +17,7 @@ export const revisionRoutes: FastifyPluginAsyncZod<{
   revisions: RevisionStore;
   articles: ArticleService;
   present: Presenter;
-  viewerOf: (request: FastifyRequest) => Viewer;
+  viewerOf: (request: FastifyRequest) => Promise<Viewer>;
 }> = async (app, { revisions, articles, present, viewerOf }) => {
   app.get('/articles/:id/revisions', {
     config: { scope: 'write' },
@@ -69,7 +69,7 @@ export const revisionRoutes: FastifyPluginAsyncZod<{
     },
     handler: async (request, reply) => {
       const row = await articles.restoreRevision(request.params.id, request.params.rev, request.principal.keyId);
-      const dto = (await present([row], {}, viewerOf(request)))[0]!;
+      const dto = (await present([row], {}, await viewerOf(request)))[0]!;
       return reply.header('etag', etagOf(row.version)).send(dto);
     },
   });

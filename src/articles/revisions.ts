@@ -1,9 +1,7 @@
-import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { id, timestamp } from '../common/schemas.js';
 import { toIso, toIsoOrNull } from '../common/time.js';
-import type { Db } from '../store/sqlite/connection.js';
-import { articleRevisions, articles } from '../store/sqlite/schema.js';
+import type { ArticleRepo, ArticleRow, RevisionRow } from '../store/port.js';
 import { notFound } from '../common/errors.js';
 import { snapshotOf, SNAPSHOT_FIELDS, type ArticleSnapshot } from './rows.js';
 import { Article } from './schemas.js';
@@ -36,48 +34,49 @@ export type ArticleRevisionDto = z.infer<typeof ArticleRevision>;
 const stateOf = (s: ArticleSnapshot) => ({ ...s, publishedAt: toIsoOrNull(s.publishedAt) });
 
 /** Revision N is the state an article had at version N; the article itself is its latest revision. */
-export function createRevisionStore(db: Db) {
-  function all(articleId: number): ArticleRevisionDto[] {
-    const article = db.select().from(articles).where(eq(articles.id, articleId)).get();
+export function createRevisionStore(articles: Pick<ArticleRepo, 'byId' | 'revision' | 'revisions'>) {
+  const currentOf = (article: ArticleRow): ArticleRevisionDto => ({
+    articleId: article.id,
+    revision: article.version,
+    current: true,
+    createdAt: toIso(article.updatedAt),
+    createdBy: article.updatedBy,
+    state: stateOf(snapshotOf(article)),
+  });
+  const pastOf = (r: RevisionRow): ArticleRevisionDto => ({
+    articleId: r.articleId,
+    revision: r.revision,
+    current: false,
+    createdAt: toIso(r.createdAt),
+    createdBy: r.createdBy,
+    state: stateOf(r.snapshot as ArticleSnapshot),
+  });
+
+  async function articleOf(articleId: number): Promise<ArticleRow> {
+    const article = await articles.byId(articleId);
     if (!article) throw notFound(`Article ${articleId}`);
-    const past = db.select().from(articleRevisions).where(eq(articleRevisions.articleId, articleId)).orderBy(desc(articleRevisions.revision)).all();
-    const current: ArticleRevisionDto = {
-      articleId,
-      revision: article.version,
-      current: true,
-      createdAt: toIso(article.updatedAt),
-      createdBy: article.updatedBy,
-      state: stateOf(snapshotOf(article)),
-    };
-    return [
-      current,
-      ...past.map((r) => ({
-        articleId,
-        revision: r.revision,
-        current: false,
-        createdAt: toIso(r.createdAt),
-        createdBy: r.createdBy,
-        state: stateOf(r.snapshot as ArticleSnapshot),
-      })),
-    ];
+    return article;
   }
 
-  function one(articleId: number, revision: number): ArticleRevisionDto {
-    const found = all(articleId).find((r) => r.revision === revision);
-    if (!found) throw notFound(`Revision ${revision} of article ${articleId}`);
-    return found;
+  async function all(articleId: number): Promise<ArticleRevisionDto[]> {
+    const article = await articleOf(articleId);
+    return [currentOf(article), ...(await articles.revisions(articleId)).map(pastOf)];
+  }
+
+  async function one(articleId: number, revision: number): Promise<ArticleRevisionDto> {
+    const article = await articleOf(articleId);
+    if (revision === article.version) return currentOf(article);
+    const past = revision < article.version ? await articles.revision(articleId, revision) : undefined;
+    if (!past) throw notFound(`Revision ${revision} of article ${articleId}`);
+    return pastOf(past);
   }
 
   return {
-    async list(articleId: number) {
-      return all(articleId);
-    },
-    async get(articleId: number, revision: number) {
-      return one(articleId, revision);
-    },
+    list: all,
+    get: one,
     async diff(articleId: number, from: number, to: number) {
-      const a = one(articleId, from).state as Record<string, unknown>;
-      const b = one(articleId, to).state as Record<string, unknown>;
+      const a = (await one(articleId, from)).state as Record<string, unknown>;
+      const b = (await one(articleId, to)).state as Record<string, unknown>;
       const changes = SNAPSHOT_FIELDS.filter((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f])).map((f) => ({ field: f, from: a[f], to: b[f] }));
       return { from, to, changes };
     },

@@ -24,7 +24,7 @@ export type ArticleRouteDeps = {
   articles: ArticleService;
   queries: ArticleQueries;
   present: Presenter;
-  viewerOf: (request: FastifyRequest) => Viewer;
+  viewerOf: (request: FastifyRequest) => Promise<Viewer>;
   sections: SectionService;
   sources: SourceService;
   answers: AnswerCache;
@@ -72,7 +72,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       const q = request.query;
-      const viewer = viewerOf(request);
+      const viewer = await viewerOf(request);
       // Built once per content generation and readers' time span (common/exact-cache.ts), then served as it is.
       const page = await lists.throughAsync(
         answerKey(q, viewer),
@@ -106,7 +106,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
       response: { 200: ArticleAnswer, 304: z.null() },
     },
     handler: async (request, reply) => {
-      const viewer = viewerOf(request);
+      const viewer = await viewerOf(request);
       const { id } = request.params;
       if (!isPlain(request.query)) {
         const row = await articles.get(id, viewer);
@@ -141,7 +141,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
       response: { 200: ArticleAnswer, 304: z.null(), 308: z.null().describe('Moved: the article has a new slug (see Location); no body') },
     },
     handler: async (request, reply) => {
-      const viewer = viewerOf(request);
+      const viewer = await viewerOf(request);
       const found = await articles.getBySlug(request.params.slug, viewer);
       if ('movedTo' in found) {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
@@ -156,7 +156,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     schema: { ...createdVersioned, tags, operationId: 'createArticle', summary: 'Create an article', body: ArticleCreate, response: { 201: Article } },
     handler: async (request, reply) => {
       const row = await articles.create(request.body, request.principal.keyId);
-      const dto = (await present([row], {}, viewerOf(request)))[0]!;
+      const dto = (await present([row], {}, await viewerOf(request)))[0]!;
       return reply.code(201).header('location', `/v1/articles/${row.id}`).header('etag', etagOf(row.version)).send(dto);
     },
   });
@@ -176,7 +176,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       const row = await articles.update(request.params.id, request.body, expectedVersion(request), request.principal.keyId);
-      const dto = (await present([row], {}, viewerOf(request)))[0]!;
+      const dto = (await present([row], {}, await viewerOf(request)))[0]!;
       return reply.header('etag', etagOf(row.version)).send(dto);
     },
   });
@@ -208,7 +208,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     schema: { ...versionedAnswer, tags, operationId: 'restoreArticle', summary: 'Bring an article back from the trash', params: IdParams, response: { 200: Article } },
     handler: async (request, reply) => {
       const row = await articles.restore(request.params.id, request.principal.keyId);
-      const dto = (await present([row], {}, viewerOf(request)))[0]!;
+      const dto = (await present([row], {}, await viewerOf(request)))[0]!;
       return reply.header('etag', etagOf(row.version)).send(dto);
     },
   });

@@ -1,19 +1,13 @@
 import type { Clock } from '../common/time.js';
-import type { Db } from '../store/sqlite/connection.js';
 import { isEditor, type Principal } from '../http/principal.js';
+import type { Repositories, Visibility } from '../store/port.js';
 
 /**
  * What one caller may see. Readers (anonymous or read keys) see published, due, not-deleted
  * articles — a scheduled article becomes visible by itself once `now` passes its publishedAt,
  * with no job running — and partner keys only their sections and sources.
  */
-export type Viewer = {
-  editor: boolean;
-  now: number;
-  keyId: number | null;
-  sectionIds: number[] | null;
-  sourceIds: number[] | null;
-};
+export type Viewer = Visibility & { keyId: number | null };
 
 type VisibleFields = { status: string; publishedAt: number | null; deletedAt: number | null; sectionId: number; sourceId: number | null };
 
@@ -25,22 +19,17 @@ export function canSee(viewer: Viewer, a: VisibleFields): boolean {
   return true;
 }
 
-/** Builds the viewer for a caller: editors see everything, partner keys their sections (with subsections) and sources. */
-export function createViewerFactory(db: Db, clock: Clock) {
-  const ids = (table: 'sections' | 'sources', slugs: string[]): number[] => {
-    if (slugs.length === 0) return [];
-    const marks = slugs.map(() => '?').join(',');
-    const query =
-      table === 'sections'
-        ? `WITH RECURSIVE t(id) AS (SELECT id FROM sections WHERE slug IN (${marks}) UNION SELECT s.id FROM sections s JOIN t ON s.parent_id = t.id) SELECT id FROM t`
-        : `SELECT id FROM sources WHERE slug IN (${marks})`;
-    return (db.$client.prepare(query).all(...slugs) as { id: number }[]).map((r) => r.id);
+/**
+ * Builds the viewer for a caller: editors see everything, partner keys their sections (with
+ * subsections, resolved on every request so that a new subsection is in reach at once) and sources.
+ */
+export function createViewerFactory(repos: Pick<Repositories, 'sections' | 'sources'>, clock: Clock) {
+  return async (p: Principal): Promise<Viewer> => {
+    const partner = !isEditor(p);
+    const [sectionIds, sourceIds] = await Promise.all([
+      p.sections && partner ? repos.sections.subtreeIds(p.sections) : null,
+      p.sources && partner ? repos.sources.idsOf(p.sources) : null,
+    ]);
+    return { editor: isEditor(p), now: clock(), keyId: p.keyId, sectionIds, sourceIds };
   };
-  return (p: Principal): Viewer => ({
-    editor: isEditor(p),
-    now: clock(),
-    keyId: p.keyId,
-    sectionIds: p.sections && !isEditor(p) ? ids('sections', p.sections) : null,
-    sourceIds: p.sources && !isEditor(p) ? ids('sources', p.sources) : null,
-  });
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Viewer } from '../articles/visibility.js';
 import { decodePosition } from './cursor.js';
 import { ChangeHead, ChangeListQuery, ChangePage } from './schemas.js';
-import type { ChangeFeed } from './store.js';
+import type { ChangeFeed } from './feed.js';
 import { pagedList } from '../http/contract.js';
 
 const tags = ['changes'];
@@ -15,7 +15,7 @@ const HOW =
   'appended the first time the feed or the webhooks worker looks after that moment, so always after everything a partner has already read. ' +
   'Apply events by fetching the resource (`GET /v1/articles/{id}?include=relatedLinks` …) and recording tombstones for deletes; a delete of an article also removes its related links and links pointing to it.';
 
-export const changeRoutes: FastifyPluginAsyncZod<{ feed: ChangeFeed; viewerOf: (request: FastifyRequest) => Viewer }> = async (app, { feed, viewerOf }) => {
+export const changeRoutes: FastifyPluginAsyncZod<{ feed: ChangeFeed; viewerOf: (request: FastifyRequest) => Promise<Viewer> }> = async (app, { feed, viewerOf }) => {
   app.get('/changes', {
     config: { scope: 'public' },
     schema: {
@@ -29,7 +29,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ feed: ChangeFeed; viewerOf: (
     },
     handler: async (request, reply) => {
       const { since, limit } = request.query;
-      const page = await feed.list(since === undefined ? 0 : decodePosition(since), limit, viewerOf(request));
+      const page = await feed.list(since === undefined ? 0 : decodePosition(since), limit, await viewerOf(request));
       reply.header('cache-control', 'no-store');
       if (page.hasMore) reply.header('link', `</v1/changes?since=${page.nextCursor}&limit=${limit}>; rel="next"`);
       return { data: page.data, page: { nextCursor: page.nextCursor, limit, hasMore: page.hasMore } };

@@ -130,7 +130,7 @@ async function exportTo(out: Out, label: string, options: ReturnType<typeof pars
         io.err(filters);
         return 2;
       }
-      await writeAll(exportNdjson(store.legacy.db, filters), out, io, label);
+      await writeAll(exportNdjson(store, filters), out, io, label);
       return 0;
     } finally {
       await store.close();

@@ -10,7 +10,7 @@ import { notModified } from '../http/conditional.js';
 import { Ninjs, NINJS_MEDIA_TYPE, NINJS_SCHEMA_URI } from './schemas.js';
 import type { NinjsService } from './service.js';
 
-export type NinjsRouteDeps = { articles: ArticleService; ninjsOf: NinjsService; viewerOf: (request: FastifyRequest) => Viewer };
+export type NinjsRouteDeps = { articles: ArticleService; ninjsOf: NinjsService; viewerOf: (request: FastifyRequest) => Promise<Viewer> };
 
 const tags = ['ninjs'];
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);
@@ -33,7 +33,7 @@ export const ninjsRoutes: FastifyPluginAsyncZod<NinjsRouteDeps> = async (app, de
     config: { scope: 'public' },
     schema: { ...cacheable, tags, operationId: 'getArticleNinjs', summary: 'Get an article as IPTC ninjs', description: DESCRIPTION, params: IdParams, response: { 200: ok, 304: z.null() } },
     handler: async (request, reply) => {
-      const viewer = deps.viewerOf(request);
+      const viewer = await deps.viewerOf(request);
       const row = await deps.articles.get(request.params.id, viewer);
       return answer(request, reply, row, viewer, deps.ninjsOf);
     },
@@ -51,7 +51,7 @@ export const ninjsRoutes: FastifyPluginAsyncZod<NinjsRouteDeps> = async (app, de
       response: { 200: ok, 304: z.null(), 308: z.null().describe('Moved: the article has a new slug (see Location); no body') },
     },
     handler: async (request, reply) => {
-      const viewer = deps.viewerOf(request);
+      const viewer = await deps.viewerOf(request);
       const found = await deps.articles.getBySlug(request.params.slug, viewer);
       if ('movedTo' in found) return reply.redirect(`/v1/articles/slug/${encodeURIComponent(found.movedTo)}/ninjs`, 308);
       return answer(request, reply, found.row, viewer, deps.ninjsOf);

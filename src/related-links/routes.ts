@@ -14,7 +14,7 @@ const BUMPS = 'Changes the article: its version goes up by one; the answer carri
 export const relatedLinkRoutes: FastifyPluginAsyncZod<{
   links: RelatedLinkService;
   articles: Pick<ArticleService, 'get'>;
-  viewerOf: (request: FastifyRequest) => Viewer;
+  viewerOf: (request: FastifyRequest) => Promise<Viewer>;
 }> = async (app, { links, articles, viewerOf }) => {
   /** The owning article's version after a link write (from the write's own unit of work), as `Article-ETag`. */
   const stampArticleVersion = (reply: FastifyReply, version: number) => reply.header('article-etag', etagOf(version));
@@ -30,7 +30,7 @@ export const relatedLinkRoutes: FastifyPluginAsyncZod<{
       response: { 200: RelatedLinkList },
     },
     handler: async (request) => {
-      const viewer = viewerOf(request);
+      const viewer = await viewerOf(request);
       await articles.get(request.params.id, viewer);
       return { data: await links.list(request.params.id, viewer) };
     },
@@ -49,7 +49,7 @@ export const relatedLinkRoutes: FastifyPluginAsyncZod<{
     },
     handler: async (request, reply) => {
       const { id } = request.params;
-      await articles.get(id, viewerOf(request));
+      await articles.get(id, await viewerOf(request));
       const link = await links.create(id, request.body);
       stampArticleVersion(reply, link.articleVersion);
       return reply.code(201).header('location', `/v1/articles/${id}/related-links/${link.id}`).send(link);

@@ -11,7 +11,7 @@ import { pagedList } from '../http/contract.js';
 
 export type SearchRouteDeps = {
   search: SearchStore;
-  viewerOf: (request: FastifyRequest) => Viewer;
+  viewerOf: (request: FastifyRequest) => Promise<Viewer>;
   sections: Pick<SectionService, 'resolve' | 'descendantIds'>;
   sources: Pick<SourceService, 'resolve'>;
 };
@@ -36,7 +36,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, 
     handler: async (request, reply) => {
       const q = request.query;
       const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
-      const result = await deps.search.search({ ...q, sectionIds, sourceId }, deps.viewerOf(request));
+      const result = await deps.search.search({ ...q, sectionIds, sourceId }, await deps.viewerOf(request));
       linkNext(request, reply, result.nextCursor);
       let json = written.get(result);
       if (json === undefined) {

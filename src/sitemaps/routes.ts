@@ -6,14 +6,14 @@ import type { Viewer } from '../articles/visibility.js';
 import type { PublicUrls } from '../feeds/urls.js';
 import { notModified } from '../http/conditional.js';
 import { AppError, notFound } from '../common/errors.js';
-import type { SitemapArticle, SitemapStore } from './store.js';
+import type { SitemapArticle, SitemapRepo } from '../store/port.js';
 import { newsUrlset, sitemapIndex, urlset } from './xml.js';
 import { cacheableDocument } from '../http/contract.js';
 
 export type SitemapRouteDeps = {
-  store: SitemapStore;
+  store: SitemapRepo;
   urls: PublicUrls;
-  viewerOf: (request: FastifyRequest) => Viewer;
+  viewerOf: (request: FastifyRequest) => Promise<Viewer>;
   publicationName: string;
   /** URLs per sitemap page: at most 50,000 (the protocol's limit); tests lower it. */
   pageSize: number;
@@ -35,11 +35,11 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
   const loc = (a: SitemapArticle) => urls.article(a);
 
   /** Sitemaps list what readers see, whoever asks; with public read off they are not public either. */
-  function readerOf(request: FastifyRequest): Viewer {
+  async function readerOf(request: FastifyRequest): Promise<Viewer> {
     if (!deps.publicRead && request.principal.keyId === null) {
       throw new AppError('authentication-required', 'Public read is off: sitemaps need an API key too', { headers: { 'www-authenticate': 'Bearer realm="masthead"' } });
     }
-    return { ...deps.viewerOf(request), editor: false };
+    return { ...(await deps.viewerOf(request)), editor: false };
   }
 
   const send = (request: FastifyRequest, reply: FastifyReply, body: string) =>
@@ -56,7 +56,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
       response: xmlResponse('Sitemap index'),
     },
     handler: async (request, reply) => {
-      const viewer = readerOf(request);
+      const viewer = await readerOf(request);
       const pages = await store.pages(viewer, deps.pageSize);
       const news = await store.publishedSince(viewer, viewer.now - NEWS_WINDOW, 1);
       const entries: { loc: string; lastmod: number | null }[] = pages.map((p) => ({ loc: urls.api(`/sitemaps/articles-${p.page}.xml`), lastmod: p.lastmod }));
@@ -77,7 +77,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
       response: xmlResponse('Sitemap'),
     },
     handler: async (request, reply) => {
-      const viewer = readerOf(request);
+      const viewer = await readerOf(request);
       const rows = await store.page(viewer, request.params.page, deps.pageSize);
       if (rows.length === 0) throw notFound(`Sitemap page ${request.params.page}`);
       return send(request, reply, urlset(rows, loc));
@@ -95,7 +95,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
       response: xmlResponse('Google News sitemap'),
     },
     handler: async (request, reply) => {
-      const viewer = readerOf(request);
+      const viewer = await readerOf(request);
       const rows = await store.publishedSince(viewer, viewer.now - NEWS_WINDOW, NEWS_MAX);
       return send(request, reply, newsUrlset(rows, loc, deps.publicationName));
     },

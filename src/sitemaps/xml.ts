@@ -1,5 +1,5 @@
 import { el, wrap, XML_DECLARATION } from '../feeds/xml.js';
-import type { SitemapArticle } from './store.js';
+import type { SitemapArticle } from '../store/port.js';
 
 const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';

@@ -10,8 +10,10 @@
  * Adapters: src/store/sqlite/ (better-sqlite3, the embedded default). They are the only code
  * that knows a driver or a dialect (test/store/boundary.test.ts holds them to it).
  *
- * Moving in steps: sections and sources are behind the port; the other features still reach
- * SQLite through `legacy` until they move (see the issue notes of "Storage port").
+ * Moving in steps: the content writes, sections, sources, revisions, the change feed's reads,
+ * sitemaps, the export and the presenter are behind the port; the features listed in
+ * test/store/boundary.test.ts still reach SQLite through `legacy` until they move (see the issue
+ * notes of "Storage port").
  */
 import type { Db } from './sqlite/connection.js';
 
@@ -71,6 +73,10 @@ export interface CatalogRepo<Row extends { id: number; slug: string; version: nu
   delete(id: number, version: number): Promise<boolean>;
   /** Whether any article (trashed ones included) refers to the record. */
   inUse(id: number): Promise<boolean>;
+  /** The records with these ids (those that exist), in no particular order. */
+  byIds(ids: number[]): Promise<Row[]>;
+  /** The ids of the records with these slugs (those that exist). */
+  idsOf(slugs: string[]): Promise<number[]>;
 }
 
 export type SectionFilter = { parentId?: number | null };
@@ -83,6 +89,8 @@ export interface SectionRepo extends CatalogRepo<SectionRow> {
   hasChildren(id: number): Promise<boolean>;
   /** The ids of a section and all its subsections. */
   descendantIds(id: number): Promise<number[]>;
+  /** The ids of the sections with these slugs and of all their subsections (a partner key's reach). */
+  subtreeIds(slugs: string[]): Promise<number[]>;
 }
 
 export type SourceFilter = { kind?: SourceKind };
@@ -90,6 +98,8 @@ export type SourceFilter = { kind?: SourceKind };
 export interface SourceRepo extends CatalogRepo<SourceRow> {
   /** By name, then id, after `after`, at most `limit` rows. */
   page(filter: SourceFilter, after: After<string> | undefined, limit: number): Promise<SourceRow[]>;
+  /** Every source, by id. */
+  all(): Promise<SourceRow[]>;
 }
 
 // ---- Articles, their revisions, tags and old slugs; related links -------------------------------
@@ -128,6 +138,9 @@ export type ArticleInsert = Omit<ArticleRow, 'id' | 'version'>;
 /** What an update may change; the adapter sets the version to the one read plus one. */
 export type ArticlePatch = Partial<Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'createdBy'>> & { updatedAt: number };
 
+/** Which articles a scan by id takes in (an export): all of them, or those matching every filter given. */
+export type ArticleScan = { sectionIds?: number[]; sourceId?: number; updatedSince?: number };
+
 /** The state an article had at version `revision` (a snapshot of its editable fields). */
 export type RevisionRow = { articleId: number; revision: number; snapshot: Record<string, unknown>; createdAt: number; createdBy: number | null };
 
@@ -150,6 +163,10 @@ export interface ArticleRepo {
   releaseSlug(slug: string): Promise<void>;
   addRevision(row: RevisionRow): Promise<void>;
   revision(articleId: number, revision: number): Promise<RevisionRow | undefined>;
+  /** Every past state of the article, newest first (the current state is the article itself). */
+  revisions(articleId: number): Promise<RevisionRow[]>;
+  /** Up to `limit` articles with an id above `after`, by id, trashed ones included: a whole-table read a page at a time. */
+  scan(after: number, filter: ArticleScan, limit: number): Promise<ArticleRow[]>;
 }
 
 export type RelatedLinkRow = {
@@ -166,7 +183,7 @@ export type RelatedLinkRow = {
 /** A related link as an article's list holds it, without id and position: what an import compares and writes. */
 export type LinkTarget = { targetArticleId: number; url: null; title: null } | { targetArticleId: null; url: string; title: string };
 /** What a link shows of its target article, and what decides whether a viewer may see it. */
-export type LinkedArticle = Pick<ArticleRow, 'title' | 'slug' | 'status' | 'publishedAt' | 'deletedAt' | 'sectionId' | 'sourceId'>;
+export type LinkedArticle = Pick<ArticleRow, 'title' | 'slug' | 'externalId' | 'status' | 'publishedAt' | 'deletedAt' | 'sectionId' | 'sourceId'>;
 
 export interface RelatedLinkRepo {
   byId(articleId: number, linkId: number): Promise<RelatedLinkRow | undefined>;
@@ -259,11 +276,50 @@ export interface PendingLinksRepo {
   drop(list: string): Promise<void>;
 }
 
+// ---- Reads for a viewer: the change feed as one caller sees it, sitemaps --------------------------
+
+/**
+ * Who is asking, as far as the adapters filter for it (the rule of canSee, src/articles/visibility.ts):
+ * editors see everything; readers published, due, not-deleted articles, partner keys only those
+ * filed in their sections and sources.
+ */
+export type Visibility = { editor: boolean; now: number; sectionIds: number[] | null; sourceIds: number[] | null };
+
+/**
+ * One event of the change feed as a viewer sees it: for a reader, an article (or link) entering
+ * its view is a create and one leaving it a delete. `position` orders the feed; it is opaque to
+ * clients (src/changes/cursor.ts).
+ */
+export type FeedEvent = { position: number; resource: ChangeResource; id: number; articleId: number | null; op: ChangeOp; at: number };
+
+export interface ChangeFeedRepo {
+  /** The position of the latest event (0 when there is none). */
+  head(): Promise<number>;
+  /**
+   * Up to `limit` events after position `since` that the viewer may see, oldest first, and the
+   * head as of the same read: events committed between the two are never skipped.
+   */
+  read(since: number, limit: number, viewer: Visibility): Promise<{ events: FeedEvent[]; head: number }>;
+}
+
+/** An article as a sitemap lists it: visible to readers, so publishedAt is set. */
+export type SitemapArticle = { id: number; slug: string; sectionSlug: string; title: string; publishedAt: number; lastmod: number };
+
+export interface SitemapRepo {
+  /** Pages of `pageSize` visible articles in id order (numbered from 1), each with its latest change or coming-due. */
+  pages(viewer: Visibility, pageSize: number): Promise<{ page: number; lastmod: number }[]>;
+  page(viewer: Visibility, page: number, pageSize: number): Promise<SitemapArticle[]>;
+  /** Visible articles published since `since`, newest first. */
+  publishedSince(viewer: Visibility, since: number, limit: number): Promise<SitemapArticle[]>;
+}
+
 export interface Repositories {
   readonly sections: SectionRepo;
   readonly sources: SourceRepo;
   readonly articles: ArticleRepo;
   readonly links: RelatedLinkRepo;
+  readonly feed: ChangeFeedRepo;
+  readonly sitemaps: SitemapRepo;
 }
 
 /** What only a unit of work writes: the effects of a content write, and an import's bookkeeping. */

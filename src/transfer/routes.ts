@@ -131,7 +131,7 @@ export const transferRoutes: FastifyPluginAsyncZod<TransferRouteDeps> = async (a
       if (sourceId !== undefined) filters.sourceId = sourceId;
       if (q.updatedSince !== undefined) filters.updatedSince = Date.parse(q.updatedSince);
       // A stream: fastify pipes it as it is, the response schema only documents its lines.
-      return reply.type(NDJSON).send(Readable.from(exportNdjson(deps.importDeps.store.legacy.db, filters)) as never);
+      return reply.type(NDJSON).send(Readable.from(exportNdjson(deps.importDeps.store, filters)) as never);
     },
   });
 };

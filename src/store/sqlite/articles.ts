@@ -1,5 +1,6 @@
+import type Database from 'better-sqlite3';
 import { getTableColumns } from 'drizzle-orm';
-import type { ArticleHead, ArticleInsert, ArticleRepo, ArticleRow, LinkedArticle, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
+import type { ArticleHead, ArticleInsert, ArticleScan, ArticleRepo, ArticleRow, LinkedArticle, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
 import type { Db } from './connection.js';
 import { translating } from './constraints.js';
 import { articles } from './schema.js';
@@ -55,7 +56,27 @@ export function createArticleRepo(db: Db): ArticleRepo {
   const revision = sqlite.prepare(
     'SELECT article_id AS articleId, revision, snapshot, created_at AS createdAt, created_by AS createdBy FROM article_revisions WHERE article_id = ? AND revision = ?',
   );
+  const revisions = sqlite.prepare(
+    'SELECT article_id AS articleId, revision, snapshot, created_at AS createdAt, created_by AS createdBy FROM article_revisions WHERE article_id = ? ORDER BY revision DESC',
+  );
+  const scans = new Map<string, Database.Statement<unknown[]>>();
   const updates = new Map<string, ReturnType<typeof sqlite.prepare>>();
+
+  /** A scan's statement depends on which filters are given (and how many sections): prepared once per shape. */
+  function scanStatement(filter: ArticleScan) {
+    const shape = `${filter.sectionIds?.length ?? '-'}:${filter.sourceId !== undefined}:${filter.updatedSince !== undefined}`;
+    let statement = scans.get(shape);
+    if (!statement) {
+      const where = ['id > ?'];
+      if (filter.sectionIds) where.push(`section_id IN (${filter.sectionIds.map(() => '?').join(',') || 'NULL'})`);
+      if (filter.sourceId !== undefined) where.push('source_id = ?');
+      if (filter.updatedSince !== undefined) where.push('updated_at >= ?');
+      statement = sqlite.prepare(`SELECT ${ARTICLE_SQL_COLUMNS} FROM articles WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`);
+      scans.set(shape, statement);
+    }
+    return statement;
+  }
+  const parseRevision = (row: Omit<RevisionRow, 'snapshot'> & { snapshot: string }): RevisionRow => ({ ...row, snapshot: JSON.parse(row.snapshot) as Record<string, unknown> });
 
   function writeTags(id: number, tags: string[]) {
     deleteTags.run(id);
@@ -98,7 +119,12 @@ export function createArticleRepo(db: Db): ArticleRepo {
     addRevision: async (row) => void addRevision.run({ ...row, snapshot: JSON.stringify(row.snapshot) }),
     async revision(articleId, rev) {
       const row = revision.get(articleId, rev) as (Omit<RevisionRow, 'snapshot'> & { snapshot: string }) | undefined;
-      return row && { ...row, snapshot: JSON.parse(row.snapshot) as Record<string, unknown> };
+      return row && parseRevision(row);
+    },
+    revisions: async (articleId) => (revisions.all(articleId) as (Omit<RevisionRow, 'snapshot'> & { snapshot: string })[]).map(parseRevision),
+    async scan(after, filter, limit) {
+      const params = [after, ...(filter.sectionIds ?? []), ...(filter.sourceId === undefined ? [] : [filter.sourceId]), ...(filter.updatedSince === undefined ? [] : [filter.updatedSince]), limit];
+      return scanStatement(filter).all(...params).map((row) => fromSqlRow(row)!);
     },
   };
 }
@@ -111,7 +137,7 @@ export function createRelatedLinkRepo(db: Db): RelatedLinkRepo {
   // Prepared once for any number of articles (their ids as a JSON array): every article page embeds links.
   const forArticles = sqlite.prepare(
     `SELECT l.id, l.article_id AS articleId, l.position, l.target_article_id AS targetArticleId, l.url, l.title, l.created_at AS createdAt, l.updated_at AS updatedAt,
-       t.id AS tId, t.title AS tTitle, t.slug AS tSlug, t.status AS tStatus, t.published_at AS tPublishedAt, t.deleted_at AS tDeletedAt, t.section_id AS tSectionId, t.source_id AS tSourceId
+       t.id AS tId, t.title AS tTitle, t.slug AS tSlug, t.external_id AS tExternalId, t.status AS tStatus, t.published_at AS tPublishedAt, t.deleted_at AS tDeletedAt, t.section_id AS tSectionId, t.source_id AS tSourceId
      FROM related_links l LEFT JOIN articles t ON t.id = l.target_article_id
      WHERE l.article_id IN (SELECT value FROM json_each(?))
      ORDER BY l.article_id, l.position, l.id`,
@@ -128,14 +154,14 @@ export function createRelatedLinkRepo(db: Db): RelatedLinkRepo {
   const remove = sqlite.prepare('DELETE FROM related_links WHERE id = ?');
   const ofArticle = sqlite.prepare(`SELECT ${LINK_COLUMNS} FROM related_links WHERE article_id = ? ORDER BY position, id`);
 
-  type Joined = RelatedLinkRow & { tId: number | null; tTitle: string; tSlug: string; tStatus: LinkedArticle['status'] } & Record<`t${'PublishedAt' | 'DeletedAt' | 'SectionId' | 'SourceId'}`, number | null>;
+  type Joined = RelatedLinkRow & { tId: number | null; tTitle: string; tSlug: string; tExternalId: string | null; tStatus: LinkedArticle['status'] } & Record<`t${'PublishedAt' | 'DeletedAt' | 'SectionId' | 'SourceId'}`, number | null>;
   return {
     byId: async (articleId, linkId) => byId.get(linkId, articleId) as RelatedLinkRow | undefined,
     async forArticles(articleIds) {
       if (articleIds.length === 0) return [];
-      return (forArticles.all(JSON.stringify(articleIds)) as Joined[]).map(({ tId, tTitle, tSlug, tStatus, tPublishedAt, tDeletedAt, tSectionId, tSourceId, ...link }) => ({
+      return (forArticles.all(JSON.stringify(articleIds)) as Joined[]).map(({ tId, tTitle, tSlug, tExternalId, tStatus, tPublishedAt, tDeletedAt, tSectionId, tSourceId, ...link }) => ({
         link,
-        target: tId === null ? null : { title: tTitle, slug: tSlug, status: tStatus, publishedAt: tPublishedAt, deletedAt: tDeletedAt, sectionId: tSectionId!, sourceId: tSourceId },
+        target: tId === null ? null : { title: tTitle, slug: tSlug, externalId: tExternalId, status: tStatus, publishedAt: tPublishedAt, deletedAt: tDeletedAt, sectionId: tSectionId!, sourceId: tSourceId },
       }));
     },
     count: async (articleId) => count.get(articleId) as number,

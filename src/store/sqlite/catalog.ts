@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { After, CatalogRepo, SectionRepo, SectionRow, SourceRepo, SourceRow } from '../port.js';
 import type { Db } from './connection.js';
@@ -19,6 +19,9 @@ function catalogRepo<T extends Table>(db: Db, table: T, articleColumn: SQLiteCol
   const byId = db.select().from(t).where(eq(t.id, sql.placeholder('id'))).prepare();
   const bySlug = db.select().from(t).where(eq(t.slug, sql.placeholder('slug'))).prepare();
   const used = db.select({ id: articles.id }).from(articles).where(eq(articleColumn, sql.placeholder('id'))).limit(1).prepare();
+  // Prepared once for any number of ids or slugs (a JSON array), rather than built per call.
+  const byIds = db.select().from(t).where(inArray(t.id, sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`)).prepare();
+  const idsOf = db.select({ id: t.id }).from(t).where(inArray(t.slug, sql`(SELECT value FROM json_each(${sql.placeholder('slugs')}))`)).prepare();
   return {
     byId: async (id) => byId.get({ id }) as RowOf<T> | undefined,
     bySlug: async (slug) => bySlug.get({ slug }) as RowOf<T> | undefined,
@@ -42,6 +45,8 @@ function catalogRepo<T extends Table>(db: Db, table: T, articleColumn: SQLiteCol
       ),
     delete: async (id, version) => translating(() => db.delete(t).where(and(eq(t.id, id), eq(t.version, version))).run().changes === 1),
     inUse: async (id) => used.get({ id }) !== undefined,
+    byIds: async (ids) => (ids.length === 0 ? [] : (byIds.all({ ids: JSON.stringify(ids) }) as RowOf<T>[])),
+    idsOf: async (slugs) => (slugs.length === 0 ? [] : idsOf.all({ slugs: JSON.stringify(slugs) }).map((r) => r.id)),
   };
 }
 
@@ -49,6 +54,10 @@ export function createSectionRepo(db: Db): SectionRepo {
   const child = db.select({ id: sections.id }).from(sections).where(eq(sections.parentId, sql.placeholder('id'))).limit(1).prepare();
   const descendants = db.$client.prepare<[number], { id: number }>(
     'WITH RECURSIVE t(id) AS (SELECT ? UNION SELECT s.id FROM sections s JOIN t ON s.parent_id = t.id) SELECT id FROM t',
+  );
+  const subtree = db.$client.prepare<[string], { id: number }>(
+    `WITH RECURSIVE t(id) AS (SELECT id FROM sections WHERE slug IN (SELECT value FROM json_each(?)) UNION SELECT s.id FROM sections s JOIN t ON s.parent_id = t.id)
+     SELECT id FROM t`,
   );
   return {
     ...(catalogRepo(db, sections, articles.sectionId) as CatalogRepo<SectionRow>),
@@ -68,6 +77,7 @@ export function createSectionRepo(db: Db): SectionRepo {
     all: async () => db.select().from(sections).orderBy(asc(sections.position), asc(sections.id)).all(),
     hasChildren: async (id) => child.get({ id }) !== undefined,
     descendantIds: async (id) => descendants.all(id).map((r) => r.id),
+    subtreeIds: async (slugs) => (slugs.length === 0 ? [] : subtree.all(JSON.stringify(slugs)).map((r) => r.id)),
   };
 }
 
@@ -86,5 +96,6 @@ export function createSourceRepo(db: Db): SourceRepo {
         .limit(limit)
         .all();
     },
+    all: async () => db.select().from(sources).orderBy(asc(sources.id)).all(),
   };
 }

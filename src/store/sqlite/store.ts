@@ -2,6 +2,8 @@ import { AppError } from '../../common/errors.js';
 import { StoreUnusable, type Store, type Tx } from '../port.js';
 import { createArticleRepo, createRelatedLinkRepo } from './articles.js';
 import { createSectionRepo, createSourceRepo } from './catalog.js';
+import { createChangeFeedRepo } from './feed.js';
+import { createSitemapRepo } from './sitemaps.js';
 import { anyDueOf, createChangeLogRepo, createHeldSearchIndex, createOutboxRepo, createPendingLinksRepo } from './effects.js';
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './connection.js';
 import { translateSqliteError, translating } from './constraints.js';
@@ -25,7 +27,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 5000 }: SqliteStoreOptions = {}): Store {
   const mutex = createMutex();
   const sqlite = db.$client;
-  const repos = (on: Db) => ({ sections: createSectionRepo(on), sources: createSourceRepo(on), articles: createArticleRepo(on), links: createRelatedLinkRepo(on) });
+  const repos = (on: Db) => ({
+    sections: createSectionRepo(on),
+    sources: createSourceRepo(on),
+    articles: createArticleRepo(on),
+    links: createRelatedLinkRepo(on),
+    feed: createChangeFeedRepo(on),
+    sitemaps: createSitemapRepo(on),
+  });
   const writing = repos(db);
   const reading = reader === db ? writing : repos(reader);
   const searchIndex = createHeldSearchIndex(db);

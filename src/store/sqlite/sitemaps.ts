@@ -1,21 +1,18 @@
 import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
-import type { Viewer } from '../articles/visibility.js';
-import { visibleWhere } from '../store/sqlite/visibility.js';
-import type { Db } from '../store/sqlite/connection.js';
-import { articles, sections } from '../store/sqlite/schema.js';
-
-export type SitemapArticle = { id: number; slug: string; sectionSlug: string; title: string; publishedAt: number; lastmod: number };
+import type { SitemapRepo } from '../port.js';
+import type { Db } from './connection.js';
+import { articles, sections } from './schema.js';
+import { visibleWhere } from './visibility.js';
 
 /** A page's last change: an article's edit, or a scheduled one coming due (which adds it to the page). */
 const lastmod = sql<number>`max(${articles.updatedAt}, ${articles.publishedAt})`;
 
 const COLUMNS = { id: articles.id, slug: articles.slug, sectionSlug: sections.slug, title: articles.title, publishedAt: sql<number>`${articles.publishedAt}`, lastmod };
 
-/** Reader-visible articles for sitemaps; pages hold articles in id order, so new articles land on the last page. */
-export function createSitemapStore(db: Db) {
+/** Visible articles for sitemaps; pages hold articles in id order, so new articles land on the last page. */
+export function createSitemapRepo(db: Db): SitemapRepo {
   return {
-    /** Page numbers (from 1) with the last change on each. */
-    async pages(viewer: Viewer, pageSize: number): Promise<{ page: number; lastmod: number }[]> {
+    async pages(viewer, pageSize) {
       const numbered = db
         .select({ rn: sql<number>`row_number() over (order by ${articles.id})`.as('rn'), lastmod: lastmod.as('lastmod') })
         .from(articles)
@@ -26,7 +23,7 @@ export function createSitemapStore(db: Db) {
       return db.select({ page, lastmod: sql<number>`max(${numbered.lastmod})` }).from(numbered).groupBy(page).orderBy(page).all();
     },
 
-    async page(viewer: Viewer, page: number, pageSize: number): Promise<SitemapArticle[]> {
+    async page(viewer, page, pageSize) {
       return db
         .select(COLUMNS)
         .from(articles)
@@ -38,8 +35,7 @@ export function createSitemapStore(db: Db) {
         .all();
     },
 
-    /** Articles published since `since` (and due), newest first. */
-    async publishedSince(viewer: Viewer, since: number, limit: number): Promise<SitemapArticle[]> {
+    async publishedSince(viewer, since, limit) {
       return db
         .select(COLUMNS)
         .from(articles)
@@ -51,5 +47,3 @@ export function createSitemapStore(db: Db) {
     },
   };
 }
-
-export type SitemapStore = ReturnType<typeof createSitemapStore>;
