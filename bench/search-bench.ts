@@ -14,6 +14,7 @@ import type { Viewer } from '../src/articles/visibility.js';
 import { migrateDatabase, openDatabase, type Db } from '../src/store/sqlite/connection.js';
 import { reindex } from '../src/search/index.js';
 import { parseSearchQuery } from '../src/search/query.js';
+import { ftsMatch } from '../src/store/sqlite/fts.js';
 import { createContentGeneration } from '../src/common/generation.js';
 import { createSearchStore } from '../src/search/store.js';
 import { generate, type ArticleRecord } from './generate.js';
@@ -116,7 +117,7 @@ async function measure(db: Db, runs: number) {
   for (const q of QUERIES) {
     const parsed = parseSearchQuery(q);
     if ('error' in parsed) throw new Error(parsed.error);
-    const { n } = db.$client.prepare('SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?').get(parsed.match) as { n: number };
+    const { n } = db.$client.prepare('SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?').get(ftsMatch(parsed.query)) as { n: number };
     const cold = await time(() => store.search({ q, limit: 20 }, reader), runs);
     const hot = await time(() => cached.search({ q, limit: 20 }, reader), runs * 10);
     const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;

@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 import { EVAL_ARTICLES, EVAL_QUERIES, type EvalQuery } from '../test/search/eval-set.js';
-import { ftsString, parseSearchQuery, splitQueryTerms, type QueryTerm } from '../src/search/query.js';
+import { parseSearchQuery, splitQueryTerms, type QueryTerm } from '../src/search/query.js';
+import { ftsMatch, ftsString } from '../src/store/sqlite/fts.js';
 import { FTS5_TOKENIZE, normalizeForSearch, segmentForIndex } from '../src/search/segment.js';
 
 type Approach = {
@@ -59,7 +60,7 @@ function wordMatch(q: string, words: (text: string) => string[]): string | null 
 
 const fromParsed = (q: string) => {
   const parsed = parseSearchQuery(q);
-  return 'match' in parsed ? parsed.match : null;
+  return 'query' in parsed ? ftsMatch(parsed.query) : null;
 };
 
 const APPROACHES: Approach[] = [

@@ -114,7 +114,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const databaseFile = store.legacy.file;
   const searchPool = databaseFile ? createSearchPool(databaseFile, SEARCH_POOL) : undefined;
   if (searchPool) app.addHook('onClose', () => searchPool.close());
-  const queries = createArticleQueries(db);
+  const queries = createArticleQueries(store.articles);
   // Exact caches (src/articles/answer-cache.ts, src/common/exact-cache.ts): never a stale answer.
   const answers = createAnswerCache(config.articleCacheMb * 1024 * 1024);
   const lists = createExactCache<ListAnswer>(db, generation, config.listCacheSize);

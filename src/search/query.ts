@@ -1,16 +1,18 @@
-import { segmentQuery, type QueryToken } from './segment.js';
+import { badRequest } from '../common/errors.js';
+import type { SearchQuery } from '../store/port.js';
+import { segmentQuery } from './segment.js';
 
 /**
- * What a reader types becomes a MATCH expression built only from double-quoted FTS5 strings,
- * `+` (phrase), `*` (prefix, which only the segmenter asks for) and AND. Nothing the reader types
- * is ever FTS5 syntax: operators, column filters, parentheses and stray quotes are plain text, and
- * punctuation or emoji are separators, as they are in the index.
+ * What a reader types becomes phrases of the segmenter's tokens, ANDed (a SearchQuery, which each
+ * store turns into its index's query). Nothing the reader types is ever query syntax: operators,
+ * column filters, parentheses and stray quotes are plain text, and punctuation or emoji are
+ * separators, as they are in the index; only the segmenter asks for a prefix match.
  */
 
 export const SEARCH_QUERY_MAX = 200;
 
 export type QueryTerm = { text: string; quoted: boolean };
-export type ParsedSearchQuery = { match: string } | { error: string };
+export type ParsedSearchQuery = { query: SearchQuery } | { error: string };
 
 /** Whitespace-separated terms and "quoted phrases"; an unmatched quote is only a separator. */
 export function splitQueryTerms(q: string): QueryTerm[] {
@@ -20,15 +22,6 @@ export function splitQueryTerms(q: string): QueryTerm[] {
     else if (found[2] !== undefined) terms.push({ text: found[2], quoted: false });
   }
   return terms;
-}
-
-/** An FTS5 string literal: the only way user text reaches the MATCH expression. */
-export function ftsString(token: string): string {
-  return `"${token.replaceAll('"', '""')}"`;
-}
-
-function phrase(tokens: QueryToken[]): string {
-  return tokens.map((token) => ftsString(token.text) + (token.prefix ? '*' : '')).join(' + ');
 }
 
 const PARSED_KEPT = 1000;
@@ -53,11 +46,19 @@ function parseUncached(q: string): ParsedSearchQuery {
   if (Array.from(q).length > SEARCH_QUERY_MAX) {
     return { error: `The search query is longer than ${SEARCH_QUERY_MAX} characters.` };
   }
-  const phrases = new Set<string>();
+  // A term typed twice is one phrase.
+  const phrases = new Map<string, SearchQuery['phrases'][number]>();
   for (const term of splitQueryTerms(q)) {
     const tokens = segmentQuery(term.text);
-    if (tokens.length > 0) phrases.add(phrase(tokens));
+    if (tokens.length > 0) phrases.set(JSON.stringify(tokens), tokens);
   }
   if (phrases.size === 0) return { error: 'The search query has no words or characters to search for.' };
-  return { match: [...phrases].join(' AND ') };
+  return { query: { phrases: [...phrases.values()] } };
+}
+
+/** The search of q; the route's schema has refused bad queries already, this is the stores' own guard (a 400). */
+export function searchQueryOf(q: string): SearchQuery {
+  const parsed = parseSearchQuery(q);
+  if ('error' in parsed) throw badRequest(parsed.error, [{ in: 'query', pointer: '/q', message: parsed.error }]);
+  return parsed.query;
 }

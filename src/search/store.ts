@@ -7,7 +7,8 @@ import { AppError, badRequest } from '../common/errors.js';
 import type { Viewer } from '../articles/visibility.js';
 import { visibleWhere } from '../store/sqlite/visibility.js';
 import { tagsOf } from '../common/filter-refs.js';
-import { parseSearchQuery } from './query.js';
+import { searchQueryOf } from './query.js';
+import { ftsMatch } from '../store/sqlite/fts.js';
 import type { SearchHitDto } from './schemas.js';
 import { buildSnippet, needlesOf } from './snippet.js';
 import { answerKey, createExactCache } from '../common/exact-cache.js';
@@ -46,12 +47,8 @@ type HitRow = {
 const invalidCursor = () => badRequest('The cursor is not valid', [{ in: 'query', pointer: '/cursor', message: 'The cursor is not valid' }]);
 const queryProblem = (message: string) => badRequest(message, [{ in: 'query', pointer: '/q', message }]);
 
-/** The match expression for q; the route's schema has refused bad queries already, this is the store's own guard. */
-export function matchOf(q: string): string {
-  const parsed = parseSearchQuery(q);
-  if ('error' in parsed) throw queryProblem(parsed.error);
-  return parsed.match;
-}
+/** The FTS5 match expression for q (a 400 for a query with nothing to search for). */
+const matchOf = (q: string): string => ftsMatch(searchQueryOf(q));
 
 /** Who may see what, and the filters; the same rule as the article list (editors: everything not in the trash). */
 function conditions(p: SearchParams, viewer: Viewer): SQL[] {

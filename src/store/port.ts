@@ -138,6 +138,38 @@ export type ArticleInsert = Omit<ArticleRow, 'id' | 'version'>;
 /** What an update may change; the adapter sets the version to the one read plus one. */
 export type ArticlePatch = Partial<Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'createdBy'>> & { updatedAt: number };
 
+/**
+ * A search as the app's own segmenter reads it (src/search/query.ts), whatever the index: every
+ * phrase must match (AND), each a run of consecutive tokens; a token marked prefix matches any
+ * indexed token it begins. Adapters turn it into their index's query (FTS5 MATCH, a tsquery).
+ */
+export type SearchToken = { text: string; prefix: boolean };
+export type SearchQuery = { phrases: SearchToken[][] };
+
+export type ArticleSortKey = 'publishedAt' | 'updatedAt' | 'createdAt' | 'title';
+/** A list's order; `id` in the same direction breaks ties. publishedAt may be null: NULLs come first ascending, last descending. */
+export type ArticleSort = { key: ArticleSortKey; desc: boolean };
+
+/** What an article list selects, besides the viewer's visibility. Times are epoch ms; the editors-only filters are checked before. */
+export type ArticleListFilter = {
+  /** Editors: the trash (true) or everything outside it (false, the default). Readers never see the trash. */
+  trash?: boolean;
+  status?: ArticleStatus;
+  sectionIds?: number[];
+  sourceId?: number;
+  externalId?: string;
+  search?: SearchQuery;
+  /** publishedAt >= publishedAfter, < publishedBefore; updatedAt >= updatedSince. */
+  publishedAfter?: number;
+  publishedBefore?: number;
+  updatedSince?: number;
+  /** Articles with any of these tags. */
+  tags?: string[];
+};
+
+/** A list's row: the body and its text are most of a row's bytes and are read only when asked for. */
+export type ArticleListRow = Omit<ArticleRow, 'body' | 'bodyText'> & { body?: string; bodyText?: string };
+
 /** Which articles a scan by id takes in (an export): all of them, or those matching every filter given. */
 export type ArticleScan = { sectionIds?: number[]; sourceId?: number; updatedSince?: number };
 
@@ -165,6 +197,18 @@ export interface ArticleRepo {
   revision(articleId: number, revision: number): Promise<RevisionRow | undefined>;
   /** Every past state of the article, newest first (the current state is the article itself). */
   revisions(articleId: number): Promise<RevisionRow[]>;
+  /**
+   * Up to `limit` articles the viewer may see that match the filter, in `sort` order, after the
+   * row `after` (its sort value and id); with `withBody`, the body and its text too.
+   */
+  list(
+    filter: ArticleListFilter,
+    sort: ArticleSort,
+    after: After<number | string | null> | undefined,
+    limit: number,
+    withBody: boolean,
+    viewer: Visibility,
+  ): Promise<ArticleListRow[]>;
   /** Up to `limit` articles with an id above `after`, by id, trashed ones included: a whole-table read a page at a time. */
   scan(after: number, filter: ArticleScan, limit: number): Promise<ArticleRow[]>;
 }

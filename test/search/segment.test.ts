@@ -2,7 +2,14 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { parseSearchQuery, SEARCH_QUERY_MAX, splitQueryTerms } from '../../src/search/query.js';
 import { FTS5_TOKENIZE, normalizeForSearch, segmentForIndex, segmentQuery } from '../../src/search/segment.js';
+import { ftsMatch } from '../../src/store/sqlite/fts.js';
 import { EVAL_ARTICLES, EVAL_QUERIES } from './eval-set.js';
+
+/** The query parsed, as the SQLite store's MATCH expression. */
+function fts(q: string): { match: string } | { error: string } {
+  const parsed = parseSearchQuery(q);
+  return 'error' in parsed ? parsed : { match: ftsMatch(parsed.query) };
+}
 
 /** An FTS5 table shaped like the articles index, filled with segmented title and body. */
 function ftsTable(docs: { title: string; body: string }[]) {
@@ -11,7 +18,7 @@ function ftsTable(docs: { title: string; body: string }[]) {
   const insert = db.prepare('INSERT INTO docs (rowid, title, body) VALUES (?, ?, ?)');
   docs.forEach((doc, i) => insert.run(i + 1, segmentForIndex(doc.title), segmentForIndex(doc.body)));
   const search = (q: string): number[] => {
-    const parsed = parseSearchQuery(q);
+    const parsed = fts(q);
     if ('error' in parsed) throw new Error(parsed.error);
     const rows = db.prepare('SELECT rowid AS id FROM docs WHERE docs MATCH ? ORDER BY rank').all(parsed.match);
     return (rows as { id: number }[]).map((row) => row.id);
@@ -56,14 +63,14 @@ t.test('splitQueryTerms keeps quoted phrases and treats a lone quote as a separa
 });
 
 t.test('parseSearchQuery builds phrases of quoted strings, ANDed', async (t) => {
-  t.same(parseSearchQuery('陈敏尔'), { match: '"陈敏" + "敏尔"' });
-  t.same(parseSearchQuery('  天津   协作 '), { match: '"天津" AND "协作"' });
-  t.same(parseSearchQuery('"天津 港口"'), { match: '"天津" + "津港" + "港口"' });
-  t.same(parseSearchQuery('2023年'), { match: '"2023" + "年"*' });
-  t.same(parseSearchQuery('title:天津'), { match: '"title" + "天津"' }, 'a column filter is plain text');
-  t.same(parseSearchQuery('天津 OR 甘肃'), { match: '"天津" AND "or" AND "甘肃"' }, 'operators are words');
-  t.same(parseSearchQuery('天津 天津'), { match: '"天津"' }, 'repeated terms once');
-  t.same(parseSearchQuery('NEAR(a b) -c +d ^e f* (g)'), {
+  t.same(fts('陈敏尔'), { match: '"陈敏" + "敏尔"' });
+  t.same(fts('  天津   协作 '), { match: '"天津" AND "协作"' });
+  t.same(fts('"天津 港口"'), { match: '"天津" + "津港" + "港口"' });
+  t.same(fts('2023年'), { match: '"2023" + "年"*' });
+  t.same(fts('title:天津'), { match: '"title" + "天津"' }, 'a column filter is plain text');
+  t.same(fts('天津 OR 甘肃'), { match: '"天津" AND "or" AND "甘肃"' }, 'operators are words');
+  t.same(fts('天津 天津'), { match: '"天津"' }, 'repeated terms once');
+  t.same(fts('NEAR(a b) -c +d ^e f* (g)'), {
     match: '"near" + "a" AND "b" AND "c" AND "d" AND "e" AND "f" AND "g"',
   });
 });
@@ -76,8 +83,8 @@ t.test('parseSearchQuery refuses queries with nothing to search for', async (t) 
   t.match(parseSearchQuery(''), { error: /empty/ });
   t.match(parseSearchQuery('!!!'), { error: /no words/ });
   t.match(parseSearchQuery('天'.repeat(SEARCH_QUERY_MAX + 1)), { error: /longer than 200/ });
-  t.ok('match' in parseSearchQuery('天'.repeat(SEARCH_QUERY_MAX)), '200 characters are allowed');
-  t.ok('match' in parseSearchQuery('😀'.repeat(99) + 'a'), 'the cap counts characters, not UTF-16 units');
+  t.ok('query' in parseSearchQuery('天'.repeat(SEARCH_QUERY_MAX)), '200 characters are allowed');
+  t.ok('query' in parseSearchQuery('😀'.repeat(99) + 'a'), 'the cap counts characters, not UTF-16 units');
 });
 
 const HOSTILE = [
@@ -110,7 +117,7 @@ t.test('hostile queries never throw and give only safe MATCH expressions SQLite 
   const statement = db.prepare('SELECT count(*) AS n FROM docs WHERE docs MATCH ?');
   let matches = 0;
   for (const q of [...HOSTILE, ...fuzzQueries(2000)]) {
-    const parsed = parseSearchQuery(q);
+    const parsed = fts(q);
     if ('error' in parsed) continue;
     matches++;
     if (!SAFE_MATCH.test(parsed.match)) t.fail(`unsafe MATCH for ${JSON.stringify(q)}: ${parsed.match}`);

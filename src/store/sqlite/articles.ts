@@ -3,6 +3,7 @@ import { getTableColumns } from 'drizzle-orm';
 import type { ArticleHead, ArticleInsert, ArticleScan, ArticleRepo, ArticleRow, LinkedArticle, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
 import type { Db } from './connection.js';
 import { translating } from './constraints.js';
+import { createArticleLists } from './lists.js';
 import { articles } from './schema.js';
 
 /** The articles columns under their row names, for the hand-written hot-path statements. */
@@ -121,6 +122,7 @@ export function createArticleRepo(db: Db): ArticleRepo {
       const row = revision.get(articleId, rev) as (Omit<RevisionRow, 'snapshot'> & { snapshot: string }) | undefined;
       return row && parseRevision(row);
     },
+    list: createArticleLists(db),
     revisions: async (articleId) => (revisions.all(articleId) as (Omit<RevisionRow, 'snapshot'> & { snapshot: string })[]).map(parseRevision),
     async scan(after, filter, limit) {
       const params = [after, ...(filter.sectionIds ?? []), ...(filter.sourceId === undefined ? [] : [filter.sourceId]), ...(filter.updatedSince === undefined ? [] : [filter.updatedSince]), limit];
