@@ -15,7 +15,7 @@ import { migrateDatabase, openDatabase, type Db } from '../src/store/sqlite/conn
 import { reindex } from '../src/search/index.js';
 import { parseSearchQuery } from '../src/search/query.js';
 import { ftsMatch } from '../src/store/sqlite/fts.js';
-import { createContentGeneration } from '../src/common/generation.js';
+import { createSqliteStore } from '../src/store/sqlite/store.js';
 import { createSearchStore } from '../src/search/store.js';
 import { generate, type ArticleRecord } from './generate.js';
 
@@ -106,7 +106,7 @@ async function time(run: () => Promise<unknown>, runs: number) {
 async function measure(db: Db, runs: number) {
   const store = createSearchStore(db);
   // What the server runs: the same store with its exact cache; nothing writes here, so every call after the first is a hit.
-  const cached = createSearchStore(db, { generation: createContentGeneration(db), cacheSize: 500 });
+  const cached = createSearchStore(db, { generation: createSqliteStore(db), cacheSize: 500 });
   const reader: Viewer = { editor: false, now: Date.parse('2026-11-27T00:00:00Z'), keyId: null, sectionIds: null, sourceIds: null };
   const sizes = db.$client
     .prepare(`SELECT (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%') AS fts, (SELECT sum(pgsize) FROM dbstat) AS total`)

@@ -103,7 +103,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl, contract });
 
-  const { changes, sections, sources, articles, links, generation } = createStores(store, clock);
+  const { changes, sections, sources, articles, links } = createStores(store, clock);
   const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
   app.decorate('webhooks', worker);
   if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
@@ -117,7 +117,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const queries = createArticleQueries(store.articles);
   // Exact caches (src/articles/answer-cache.ts, src/common/exact-cache.ts): never a stale answer.
   const answers = createAnswerCache(config.articleCacheMb * 1024 * 1024);
-  const lists = createExactCache<ListAnswer>(db, generation, config.listCacheSize);
+  const lists = createExactCache<ListAnswer>(store, config.listCacheSize);
   const present = createPresenter(store, links);
   const viewerFor = createViewerFactory(store, clock);
   const viewerOf = (request: { principal: Principal }) => viewerFor(request.principal);
@@ -133,7 +133,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(revisionRoutes, { revisions: createRevisionStore(store.articles), articles, present, viewerOf });
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
       await v1.register(keyRoutes, { keys });
-      await v1.register(searchRoutes, { search: createSearchStore(db, { generation, cacheSize: config.searchCacheSize, pool: searchPool }), viewerOf, sections, sources });
+      await v1.register(searchRoutes, { search: createSearchStore(db, { generation: store, cacheSize: config.searchCacheSize, pool: searchPool }), viewerOf, sections, sources });
       await v1.register(transferRoutes, {
         importDeps: { store, clock, sections, sources, articles, links },
         sections,

@@ -1,6 +1,5 @@
 import { createArticleService } from './articles/service.js';
 import { createChangeRecorder } from './changes/recorder.js';
-import { createContentGeneration } from './common/generation.js';
 import type { Clock } from './common/time.js';
 import { createRelatedLinkService } from './related-links/service.js';
 import { createSectionService } from './sections/service.js';
@@ -18,14 +17,12 @@ import { createWriteEffects } from './write-effects.js';
  */
 export function createStores(store: Store, clock: Clock) {
   const changes = createChangeRecorder(store, clock, [createOutbox(clock)]);
-  // Moves on every write that can change a search or list answer: the exact caches' key (common/exact-cache.ts).
-  const generation = createContentGeneration(store.legacy.db);
-  const effects = createWriteEffects(changes, generation);
+  const effects = createWriteEffects(changes);
   const sections = createSectionService(store, clock, effects);
   const sources = createSourceService(store, clock, effects);
   const articles = createArticleService(store, clock, effects);
   const links = createRelatedLinkService(store, clock, articles, effects);
-  return { changes, sections, sources, articles, links, generation };
+  return { changes, sections, sources, articles, links };
 }
 
 export type Stores = ReturnType<typeof createStores>;

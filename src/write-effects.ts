@@ -1,5 +1,4 @@
 import type { ArticleWriteOp, ChangeRecorder } from './changes/recorder.js';
-import type { ContentGeneration } from './common/generation.js';
 import { indexArticle, type KnownSegments } from './search/index.js';
 import type { ArticleRow, ChangeOp, SectionRow, SourceRow, Tx } from './store/port.js';
 
@@ -10,8 +9,8 @@ export type EffectOptions = { segments?: KnownSegments };
  * What a content write causes besides the row itself, in one place, called explicitly by the
  * services inside the write's unit of work and written through its `tx`: the search-index entry,
  * the change-feed event and the webhooks outbox rows (the recorder and its observers), and, once
- * the unit has committed, a new content generation for the exact caches (moved after the commit,
- * so no reader can cache the old answer under the new generation).
+ * the unit has committed, a new content generation for the exact caches (Tx.contentChanged: the
+ * store moves it after the commit, so no reader can cache the old answer under the new generation).
  */
 export type WriteEffects = {
   article(tx: Tx, op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null, opts?: EffectOptions): Promise<void>;
@@ -20,24 +19,24 @@ export type WriteEffects = {
   source(tx: Tx, op: ChangeOp, row: SourceRow, previous: SourceRow | null): Promise<void>;
 };
 
-export function createWriteEffects(changes: Pick<ChangeRecorder, 'article' | 'link' | 'section' | 'source'>, generation: Pick<ContentGeneration, 'bump'>): WriteEffects {
+export function createWriteEffects(changes: Pick<ChangeRecorder, 'article' | 'link' | 'section' | 'source'>): WriteEffects {
   return {
     async article(tx, op, row, previous, opts) {
       await indexArticle(tx, op, row, previous, opts?.segments);
       await changes.article(tx, op, row, previous);
-      tx.afterCommit(generation.bump);
+      tx.contentChanged();
     },
     async link(tx, op, linkId, articleId) {
       await changes.link(tx, op, linkId, articleId);
-      tx.afterCommit(generation.bump);
+      tx.contentChanged();
     },
     async section(tx, op, row) {
       await changes.section(tx, op, row);
-      tx.afterCommit(generation.bump);
+      tx.contentChanged();
     },
     async source(tx, op, row) {
       await changes.source(tx, op, row);
-      tx.afterCommit(generation.bump);
+      tx.contentChanged();
     },
   };
 }

@@ -74,7 +74,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
       const q = request.query;
       const viewer = await viewerOf(request);
       // Built once per content generation and readers' time span (common/exact-cache.ts), then served as it is.
-      const page = await lists.throughAsync(
+      const page = await lists.through(
         answerKey(q, viewer),
         viewer,
         async (): Promise<ListAnswer> => {

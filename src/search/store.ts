@@ -12,7 +12,7 @@ import { ftsMatch } from '../store/sqlite/fts.js';
 import type { SearchHitDto } from './schemas.js';
 import { buildSnippet, needlesOf } from './snippet.js';
 import { answerKey, createExactCache } from '../common/exact-cache.js';
-import type { ContentGeneration } from '../common/generation.js';
+import type { CacheSource } from '../common/exact-cache.js';
 import { createRanker, type RankInput, type Ranked } from './rank.js';
 
 const CURSOR_KEY = 'rank';
@@ -94,7 +94,8 @@ const narrowed = (p: SearchParams, viewer: Viewer) =>
 
 export type SearchResult = { hits: SearchHitDto[]; nextCursor: string | null };
 export type SearchStoreOptions = {
-  generation?: ContentGeneration;
+  /** Where the exact cache reads the content generation (with cacheSize, answers are cached). */
+  generation?: CacheSource;
   cacheSize?: number;
   /** Where uncached searches run (pool.ts: worker threads, a bounded queue); here, on the request loop, without one. */
   pool?: { search(p: SearchParams, viewer: Viewer): Promise<SearchResult> };
@@ -115,7 +116,7 @@ export function createSearchStore(db: Db, options: SearchStoreOptions = {}) {
     FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN sources src ON src.id = a.source_id
     WHERE a.id = ?`);
   const { generation, cacheSize = 0 } = options;
-  const cache = generation && cacheSize > 0 ? createExactCache<SearchResult>(db, generation, cacheSize) : null;
+  const cache = generation && cacheSize > 0 ? createExactCache<SearchResult>(generation, cacheSize) : null;
 
   function rank(p: SearchParams, viewer: Viewer, filters: string): Ranked[] {
     const input: RankInput = { match: matchOf(p.q), want: p.limit + 1, where: and(...conditions(p, viewer))! };
@@ -149,7 +150,7 @@ export function createSearchStore(db: Db, options: SearchStoreOptions = {}) {
       if (pool) {
         // The query is checked here, so that a bad one is a 400 at once, not a place in the queue.
         matchOf(p.q);
-        return cache ? cache.throughAsync(answerKey(p, viewer), viewer, () => pool.search(p, viewer)) : pool.search(p, viewer);
+        return cache ? cache.through(answerKey(p, viewer), viewer, () => pool.search(p, viewer)) : pool.search(p, viewer);
       }
       return cache ? cache.through(answerKey(p, viewer), viewer, () => compute(p, viewer)) : compute(p, viewer);
     },

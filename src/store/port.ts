@@ -195,6 +195,12 @@ export interface ArticleRepo {
   releaseSlug(slug: string): Promise<void>;
   addRevision(row: RevisionRow): Promise<void>;
   revision(articleId: number, revision: number): Promise<RevisionRow | undefined>;
+  /**
+   * The span around `now` in which no published article comes due: from the latest publishedAt at
+   * or before `now` to the earliest after it (±Infinity when there is none). Readers see the same
+   * articles throughout; trashed articles count too, which only shortens it.
+   */
+  publicationSpan(now: number): Promise<{ from: number; until: number }>;
   /** Every past state of the article, newest first (the current state is the article itself). */
   revisions(articleId: number): Promise<RevisionRow[]>;
   /**
@@ -382,6 +388,8 @@ export interface WriteRepositories {
 export interface Tx extends Repositories, WriteRepositories {
   savepoint<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   afterCommit(hook: () => void): void;
+  /** Marks the unit as changing what content answers show (lists, search, embeds): the content generation moves once it commits. */
+  contentChanged(): void;
 }
 
 export interface Store extends Repositories {
@@ -392,6 +400,13 @@ export interface Store extends Repositories {
    * `database-busy` (Retry-After), a full disk with the 507 `storage-full`.
    */
   write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * A number that moves whenever committed content may have changed — by a unit that called
+   * `contentChanged`, or by another process on the same database (an import from the command
+   * line) — and never before the change is visible to reads: what the exact caches
+   * (src/common/exact-cache.ts) key their answers on. Cheap: read on every cached answer.
+   */
+  contentGeneration(): Promise<number>;
   /** Whether a scheduled article has come due by `now` and its publication is not in the feed yet (read outside a unit). */
   anyDue(now: number): Promise<boolean>;
   /** Throws when the database cannot answer (readiness). */

@@ -16,7 +16,7 @@ const errorOf = (e: Extract<FromThread, { type: 'error' }>['error']) =>
  * parsing, sanitising, segmenting and the batches' transactions (a batch of 500 articles holds a
  * thread for most of a second) never hold up this thread, which only passes the body's chunks on,
  * at most AHEAD of the thread's reading, and hands the results to `sink`. The caches of this
- * thread see the thread's commits at once (SQLite's data version, common/generation.ts).
+ * thread see the thread's commits at once (SQLite's data version, Store.contentGeneration).
  */
 export async function runImportInThread(databasePath: string, body: AsyncIterable<Buffer | string>, opts: ImportOptions, sink: ResultSink): Promise<ImportTotalsDto> {
   const { stop, ...rest } = opts;

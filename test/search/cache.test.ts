@@ -152,10 +152,11 @@ t.test('a write by another process (an import or reindex from the command line) 
   migrateDatabase(db);
   t.teardown(() => db.$client.close());
   const clock = testClock();
-  const stores = createStores(createSqliteStore(db), clock);
+  const port = createSqliteStore(db);
+  const stores = createStores(port, clock);
   const section = await stores.sections.create({ name: '天津', slug: 'tianjin' });
   const row = await stores.articles.create({ title: '协作新闻', sectionId: section.id, status: 'published', publishedAt: '2023-04-19T00:00:00.000Z' }, null);
-  const store = createSearchStore(db, { generation: stores.generation, cacheSize: 10 });
+  const store = createSearchStore(db, { generation: port, cacheSize: 10 });
   const reader = { editor: false, now: clock(), keyId: null, sectionIds: null, sourceIds: null };
   t.equal((await store.search({ q: '协作', limit: 20 }, reader)).hits[0]?.title, '协作新闻');
   retitleBehindTheCache(db, row.id, '协作新闻 同一连接');

@@ -18,8 +18,6 @@ const LEGACY = new Set([
   'src/store/port.ts',
   'src/cli/keys.ts',
   'src/cli/main.ts',
-  'src/common/exact-cache.ts',
-  'src/common/generation.ts',
   'src/keys/schemas.ts',
   'src/keys/store.ts',
   'src/search/index.ts',

@@ -125,3 +125,27 @@ for (const kind of ['sections', 'sources'] as const) {
     t.match(now.body, { name: winner.body.name, version: 2 }, 'the stored state is the winner’s');
   });
 }
+
+t.test('the content generation moves once a unit that changed content commits, not before, and not for a rollback', async (t) => {
+  const { store, clock } = await buildTestApp(t);
+  const values = (slug: string) => ({ slug, name: slug, description: null, parentId: null, position: 0, createdAt: clock() });
+  const start = await store.contentGeneration();
+  let inside = -1;
+  await store.write(async (tx) => {
+    await tx.sections.insert(values('g1'));
+    tx.contentChanged();
+    inside = await store.contentGeneration();
+  });
+  t.equal(inside, start, 'not while the unit is open: a reader could still cache the old state');
+  const after = await store.contentGeneration();
+  t.not(after, start, 'moved by the commit');
+  await t.rejects(
+    store.write(async (tx) => {
+      tx.contentChanged();
+      throw new Error('no');
+    }),
+  );
+  t.equal(await store.contentGeneration(), after, 'a unit that rolled back changed nothing');
+  await store.write(async (tx) => void (await tx.sections.insert(values('g2'))));
+  t.equal(await store.contentGeneration(), after, 'a unit that did not say it changed content leaves it');
+});

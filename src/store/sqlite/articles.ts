@@ -60,6 +60,9 @@ export function createArticleRepo(db: Db): ArticleRepo {
   const revisions = sqlite.prepare(
     'SELECT article_id AS articleId, revision, snapshot, created_at AS createdAt, created_by AS createdBy FROM article_revisions WHERE article_id = ? ORDER BY revision DESC',
   );
+  // Both walk articles_status_published_idx.
+  const lastDue = sqlite.prepare(`SELECT published_at FROM articles WHERE status = 'published' AND published_at <= ? ORDER BY published_at DESC LIMIT 1`).pluck();
+  const nextDue = sqlite.prepare(`SELECT published_at FROM articles WHERE status = 'published' AND published_at > ? ORDER BY published_at LIMIT 1`).pluck();
   const scans = new Map<string, Database.Statement<unknown[]>>();
   const updates = new Map<string, ReturnType<typeof sqlite.prepare>>();
 
@@ -123,6 +126,7 @@ export function createArticleRepo(db: Db): ArticleRepo {
       return row && parseRevision(row);
     },
     list: createArticleLists(db),
+    publicationSpan: async (now) => ({ from: (lastDue.get(now) as number | undefined) ?? -Infinity, until: (nextDue.get(now) as number | undefined) ?? Infinity }),
     revisions: async (articleId) => (revisions.all(articleId) as (Omit<RevisionRow, 'snapshot'> & { snapshot: string })[]).map(parseRevision),
     async scan(after, filter, limit) {
       const params = [after, ...(filter.sectionIds ?? []), ...(filter.sourceId === undefined ? [] : [filter.sourceId]), ...(filter.updatedSince === undefined ? [] : [filter.updatedSince]), limit];

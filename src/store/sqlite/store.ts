@@ -41,6 +41,11 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
   const writeOnly = { changeLog: createChangeLogRepo(db), outbox: createOutboxRepo(db), searchIndex: searchIndex.repo, pendingLinks: createPendingLinksRepo(db) };
   const anyDue = anyDueOf(reader);
   let savepoints = 0;
+  // The content generation: this process's committed content units, and SQLite's data_version,
+  // which moves on this connection when another connection (an import thread, another process) commits.
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  let generation = 0;
+  let versionSeen = dataVersion.get();
   /**
    * What the last failed unit said of the file itself (read-only, damaged), for readiness: a
    * read-only file answers again once a write succeeds; damage stays until the file is repaired.
@@ -72,7 +77,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     }
   }
 
-  function txOf(hooks: (() => void)[]): Tx {
+  function txOf(hooks: (() => void)[], marks: { content: boolean }): Tx {
     const tx: Tx = {
       ...writing,
       ...writeOnly,
@@ -92,6 +97,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
         }
       },
       afterCommit: (hook) => void hooks.push(hook),
+      contentChanged: () => void (marks.content = true),
     };
     return tx;
   }
@@ -99,9 +105,10 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
   async function unit<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     await begin();
     const hooks: (() => void)[] = [];
+    const marks = { content: false };
     let result: T;
     try {
-      result = await work(txOf(hooks));
+      result = await work(txOf(hooks, marks));
       searchIndex.flush();
       sqlite.exec('COMMIT');
     } catch (error) {
@@ -110,6 +117,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
       throw noteTrouble(translateSqliteError(error));
     }
     if (trouble?.code === 'database-read-only') trouble = null;
+    if (marks.content) generation++;
     for (const hook of hooks) hook();
     return result;
   }
@@ -119,6 +127,14 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     ...reading,
     write: (work) => mutex.run(() => unit(work)),
     anyDue,
+    async contentGeneration() {
+      const version = dataVersion.get();
+      if (version !== versionSeen) {
+        versionSeen = version;
+        generation++;
+      }
+      return generation;
+    },
     async ping() {
       if (trouble) throw trouble;
       reader.$client.prepare('SELECT 1').get();
