@@ -21,19 +21,14 @@ const LEGACY = new Set([
   'src/articles/revisions.ts',
   'src/articles/visibility.ts',
   'src/changes/store.ts',
-  'src/cli/keys.ts',
   'src/cli/main.ts',
   'src/common/exact-cache.ts',
   'src/common/generation.ts',
-  'src/keys/schemas.ts',
-  'src/keys/store.ts',
   'src/search/index.ts',
   'src/search/rank.ts',
   'src/search/store.ts',
   'src/sitemaps/store.ts',
   'src/transfer/export.ts',
-  'src/webhooks/store.ts',
-  'src/webhooks/worker.ts',
 ]);
 
 /** What only an adapter may say: a driver, drizzle's dialect modules, raw statements, the adapter's own modules. */

@@ -2,6 +2,8 @@ import { AppError } from '../../common/errors.js';
 import { StoreUnusable, type Store, type Tx } from '../port.js';
 import { createArticleRepo, createRelatedLinkRepo } from './articles.js';
 import { createSectionRepo, createSourceRepo } from './catalog.js';
+import { createKeyRepo } from './keys.js';
+import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
 import { anyDueOf, createChangeLogRepo, createHeldSearchIndex, createOutboxRepo, createPendingLinksRepo } from './effects.js';
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './connection.js';
 import { translateSqliteError, translating } from './constraints.js';
@@ -25,11 +27,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 5000 }: SqliteStoreOptions = {}): Store {
   const mutex = createMutex();
   const sqlite = db.$client;
-  const repos = (on: Db) => ({ sections: createSectionRepo(on), sources: createSourceRepo(on), articles: createArticleRepo(on), links: createRelatedLinkRepo(on) });
+  const repos = (on: Db) => ({
+    sections: createSectionRepo(on),
+    sources: createSourceRepo(on),
+    articles: createArticleRepo(on),
+    links: createRelatedLinkRepo(on),
+    keys: createKeyRepo(on),
+    webhooks: createWebhookRepo(on),
+    deliveries: createDeliveryRepo(on),
+  });
   const writing = repos(db);
   const reading = reader === db ? writing : repos(reader);
   const searchIndex = createHeldSearchIndex(db);
-  const writeOnly = { changeLog: createChangeLogRepo(db), outbox: createOutboxRepo(db), searchIndex: searchIndex.repo, pendingLinks: createPendingLinksRepo(db) };
+  const writeOnly = {
+    changeLog: createChangeLogRepo(db),
+    outbox: createOutboxRepo(db),
+    searchIndex: searchIndex.repo,
+    pendingLinks: createPendingLinksRepo(db),
+    deliveryQueue: createDeliveryQueueRepo(db),
+  };
   const anyDue = anyDueOf(reader);
   let savepoints = 0;
   /**
@@ -42,9 +58,9 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     return error;
   };
 
-  /** BEGIN IMMEDIATE takes the write lock at once or fails; the retries wait off the event loop. */
-  async function begin(): Promise<void> {
-    const deadline = Date.now() + busyTimeoutMs;
+  /** BEGIN IMMEDIATE takes the write lock at once or fails; the retries (none with `wait: false`) wait off the event loop. */
+  async function begin(wait: boolean): Promise<void> {
+    const deadline = wait ? Date.now() + busyTimeoutMs : 0;
     const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
     sqlite.pragma('busy_timeout = 0');
     try {
@@ -87,8 +103,8 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     return tx;
   }
 
-  async function unit<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    await begin();
+  async function unit<T>(work: (tx: Tx) => Promise<T>, wait: boolean): Promise<T> {
+    await begin(wait);
     const hooks: (() => void)[] = [];
     let result: T;
     try {
@@ -108,7 +124,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
   return {
     dialect: 'sqlite',
     ...reading,
-    write: (work) => mutex.run(() => unit(work)),
+    write: (work, options) => mutex.run(() => unit(work, options?.wait ?? true)),
     anyDue,
     async ping() {
       if (trouble) throw trouble;
