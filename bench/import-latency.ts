@@ -21,7 +21,7 @@ import { buildApp } from '../src/app.js';
 import { testConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/store/sqlite/connection.js';
 import { createSqliteStore } from '../src/store/sqlite/store.js';
-import { createKeyStore } from '../src/keys/store.js';
+import { createKeyService } from '../src/keys/service.js';
 import { generate, writeNdjson } from './generate.js';
 
 const { values } = parseArgs({
@@ -49,10 +49,11 @@ for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true
 const db = openDatabase(dbPath, { cacheMiB: 8 });
 migrateDatabase(db);
 const clock = values['in-process'] ? () => Date.now() : undefined;
-const app = await buildApp(testConfig({ logLevel: 'warn' } as never), { store: createSqliteStore(db, openDatabase(dbPath, { cacheMiB: 8, readonly: true })), clock });
+const store = createSqliteStore(db, openDatabase(dbPath, { cacheMiB: 8, readonly: true }));
+const app = await buildApp(testConfig({ logLevel: 'warn' } as never), { store, clock });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const port = (app.server.address() as { port: number }).port;
-const key = await createKeyStore(db, Date.now).create({ name: 'bench', scope: 'write' });
+const key = await createKeyService(store, Date.now).create({ name: 'bench', scope: 'write' });
 const auth = { authorization: `Bearer ${key.secret}` };
 
 const get = (path: string, headers: Record<string, string> = {}) =>

@@ -28,7 +28,7 @@ import type { Principal } from './http/principal.js';
 import { apiSecurityHeaders, securityPlugin } from './http/security.js';
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors.js';
 import { keyRoutes } from './keys/routes.js';
-import { createKeyStore } from './keys/store.js';
+import { createKeyService } from './keys/service.js';
 import { relatedLinkRoutes } from './related-links/routes.js';
 import { sectionRoutes } from './sections/routes.js';
 import { sourceRoutes } from './sources/routes.js';
@@ -46,7 +46,7 @@ import { changeRoutes } from './changes/routes.js';
 import { createChangeFeed } from './changes/feed.js';
 import { createStores } from './stores.js';
 import { webhookRoutes } from './webhooks/routes.js';
-import { createWebhookStore } from './webhooks/store.js';
+import { createWebhookService } from './webhooks/service.js';
 import { createWebhookWorker } from './webhooks/worker.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -89,7 +89,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   const { store } = deps;
   const db = store.legacy.db;
   const onFlushError = (err: unknown) => app.log.warn({ err }, 'could not write the API keys’ lastUsedAt; will try again');
-  const keys = createKeyStore(db, clock, { onFlushError });
+  const keys = createKeyService(store, clock, { onFlushError });
   app.addHook('onClose', async () => keys.flushLastUsed());
 
   const contract = createContract();
@@ -104,7 +104,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   await app.register(openapiPlugin, { version, serverUrl: config.publicBaseUrl, contract });
 
   const { changes, sections, sources, articles, links } = createStores(store, clock);
-  const worker = createWebhookWorker(db, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
+  const worker = createWebhookWorker(store, clock, { ...config.webhooks, publishDue: changes.publishDue, log: app.log });
   app.decorate('webhooks', worker);
   if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
   // Before the server closes, not in onClose: server.ts closes the database after app.close(),
@@ -145,7 +145,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       });
       await v1.register(feedRoutes, { load: createFeedService({ queries, present, sections, sources, urls, publicationName }), urls, viewerOf });
       await v1.register(changeRoutes, { feed: createChangeFeed(store.feed, changes.publishDue), viewerOf });
-      await v1.register(webhookRoutes, { webhooks: createWebhookStore(db, clock, config.webhooks) });
+      await v1.register(webhookRoutes, { webhooks: createWebhookService(store, clock, config.webhooks) });
       await v1.register(ninjsRoutes, { articles, ninjsOf: createNinjsService({ articles, present, sections, urls }), viewerOf });
     },
     { prefix: '/v1' },

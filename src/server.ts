@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { openStore } from './store/open.js';
 import { loadDemo } from './demo/seed.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
-import { createKeyStore } from './keys/store.js';
+import { createKeyService } from './keys/service.js';
 import { systemClock } from './common/time.js';
 
 /**
@@ -35,7 +35,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   limitHeapGrowth(config.heapGrowingPercent);
   const { store, fresh } = await openStore({ databasePath: config.databasePath, cacheMiB: PAGE_CACHE_MIB });
   const app = await buildApp(config, { store });
-  await bootstrapKeys(createKeyStore(store.legacy.db, systemClock), config.adminKey, app.log);
+  await bootstrapKeys(createKeyService(store, systemClock), config.adminKey, app.log);
   if (fresh && config.demo) {
     const loaded = await loadDemo(store);
     app.log.info(loaded, 'first run: loaded the demo content from the seed page (MASTHEAD_DEMO=off to skip)');

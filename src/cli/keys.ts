@@ -1,17 +1,16 @@
 import { systemClock, type Clock } from '../common/time.js';
-import type { Db } from '../store/sqlite/connection.js';
+import type { Store } from '../store/port.js';
 import { AppError } from '../common/errors.js';
 import { ApiKeyCreate, type ApiKeyDto } from '../keys/schemas.js';
-import { createKeyStore } from '../keys/store.js';
+import { createKeyService } from '../keys/service.js';
 import { parseCommandLine, UsageError } from './args.js';
 import { KEYS_USAGE } from './usage.js';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
 
-
 const slugs = (csv: string | undefined) => (csv === undefined ? undefined : csv.split(',').map((s) => s.trim()).filter(Boolean));
 
-async function create(args: string[], db: Db, io: CliIo, clock: Clock): Promise<number> {
+async function create(args: string[], store: Store, io: CliIo, clock: Clock): Promise<number> {
   const { values } = parseCommandLine({
     args,
     options: { name: { type: 'string' }, scope: { type: 'string' }, sections: { type: 'string' }, sources: { type: 'string' } },
@@ -24,7 +23,7 @@ async function create(args: string[], db: Db, io: CliIo, clock: Clock): Promise<
     }
     return 2;
   }
-  const key = await createKeyStore(db, clock).create(parsed.data);
+  const key = await createKeyService(store, clock).create(parsed.data);
   io.out(`Created ${key.scope} key ${key.id} (${key.name}).`);
   io.out(`Secret (shown only this once; keep it now): ${key.secret}`);
   io.out(`Send it as: Authorization: Bearer ${key.secret}`);
@@ -40,11 +39,11 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
-async function list(db: Db, io: CliIo, clock: Clock): Promise<number> {
-  const store = createKeyStore(db, clock);
+async function list(store: Store, io: CliIo, clock: Clock): Promise<number> {
+  const service = createKeyService(store, clock);
   const keys: ApiKeyDto[] = [];
   for (let cursor: string | undefined; ; ) {
-    const page = await store.list({ limit: 100, cursor });
+    const page = await service.list({ limit: 100, cursor });
     keys.push(...page.data);
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
@@ -59,27 +58,27 @@ async function list(db: Db, io: CliIo, clock: Clock): Promise<number> {
   return 0;
 }
 
-async function revoke(args: string[], db: Db, io: CliIo, clock: Clock): Promise<number> {
+async function revoke(args: string[], store: Store, io: CliIo, clock: Clock): Promise<number> {
   const [raw, ...extra] = args;
   if (!raw || extra.length > 0 || !/^[1-9]\d{0,15}$/.test(raw)) {
     io.err('Usage: masthead keys revoke ID (the number `masthead keys list` shows)');
     return 2;
   }
-  const key = await createKeyStore(db, clock).revoke(Number(raw));
+  const key = await createKeyService(store, clock).revoke(Number(raw));
   io.out(`Revoked key ${key.id} (${key.name}) at ${key.revokedAt}.`);
   return 0;
 }
 
-/** `masthead keys …` on an open, migrated database; returns the exit code. */
-export async function keysCommand(argv: string[], db: Db, io: CliIo, clock: Clock = systemClock): Promise<number> {
+/** `masthead keys …` on an open, migrated store; returns the exit code. */
+export async function keysCommand(argv: string[], store: Store, io: CliIo, clock: Clock = systemClock): Promise<number> {
   const [sub, ...rest] = argv;
   try {
-    if (sub === 'create') return await create(rest, db, io, clock);
+    if (sub === 'create') return await create(rest, store, io, clock);
     if (sub === 'list') {
       parseCommandLine({ args: rest, options: {} });
-      return await list(db, io, clock);
+      return await list(store, io, clock);
     }
-    if (sub === 'revoke') return await revoke(rest, db, io, clock);
+    if (sub === 'revoke') return await revoke(rest, store, io, clock);
   } catch (error) {
     // The store's errors (unknown section slug, unknown key id) are the user's to fix: say so plainly.
     if (error instanceof AppError) {

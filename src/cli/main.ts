@@ -44,15 +44,14 @@ async function run(command: string, rest: string[]): Promise<number> {
     }
     case 'keys': {
       const { databasePath } = loadConfig();
-      const { migrateDatabase, openDatabase } = await import('../store/sqlite/connection.js');
+      const { openStore } = await import('../store/open.js');
       const { keysCommand } = await import('./keys.js');
       return onDatabase(databasePath, async () => {
-        const db = openDatabase(databasePath);
+        const { store } = await openStore({ databasePath });
         try {
-          migrateDatabase(db);
-          return await keysCommand(rest, db, { out: (l) => console.log(l), err: (l) => console.error(l) });
+          return await keysCommand(rest, store, { out: (l) => console.log(l), err: (l) => console.error(l) });
         } finally {
-          db.$client.close();
+          await store.close();
         }
       });
     }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import type { KeyRow } from '../keys/store.js';
-import { SECRET_MAX, SECRET_PREFIX } from '../keys/store.js';
+import type { KeyRow } from '../keys/service.js';
+import { SECRET_MAX, SECRET_PREFIX } from '../keys/service.js';
 import { AppError } from '../common/errors.js';
 import { ANONYMOUS, hasScope, type Principal, type Scope } from './principal.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { KeyStore } from './store.js';
+import type { KeyService } from './service.js';
 
 export type BootstrapOutcome = 'admin-key-created' | 'admin-key-exists' | 'admin-key-revoked' | 'first-key-created' | 'nothing';
 
@@ -9,7 +9,7 @@ export type BootstrapOutcome = 'admin-key-created' | 'admin-key-exists' | 'admin
  * — the only place a secret is ever logged, so it sits in the message (redaction only blanks fields).
  */
 export async function bootstrapKeys(
-  keys: Pick<KeyStore, 'ensureAdminKey' | 'createAdminKey' | 'count'>,
+  keys: Pick<KeyService, 'ensureAdminKey' | 'createAdminKey' | 'count'>,
   adminSecret: string | null,
   log: FastifyBaseLogger,
 ): Promise<BootstrapOutcome> {

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { IdParams } from '../common/schemas.js';
 import { linkNext } from '../common/pagination.js';
 import { ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyPage } from './schemas.js';
-import type { KeyStore } from './store.js';
+import type { KeyService } from './service.js';
 import { pagedList } from '../http/contract.js';
 
 const tags = ['keys'];
 
-export const keyRoutes: FastifyPluginAsyncZod<{ keys: KeyStore }> = async (app, { keys }) => {
+export const keyRoutes: FastifyPluginAsyncZod<{ keys: KeyService }> = async (app, { keys }) => {
   app.post('/keys', {
     config: { scope: 'admin' },
     schema: {

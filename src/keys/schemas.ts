@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { id, line, PageQuery, pageOf, slug, timestamp } from '../common/schemas.js';
-import { API_KEY_SCOPES } from '../store/sqlite/schema.js';
+import { API_KEY_SCOPES } from '../store/port.js';
 
 export const KeyScope = z
   .enum(API_KEY_SCOPES)

@@ -11,8 +11,8 @@
  * that knows a driver or a dialect (test/store/boundary.test.ts holds them to it).
  *
  * Moving in steps: the content writes, sections, sources, revisions, the change feed's reads,
- * sitemaps, the export and the presenter are behind the port; the features listed in
- * test/store/boundary.test.ts still reach SQLite through `legacy` until they move (see the issue
+ * sitemaps, the export, the presenter, API keys and webhooks are behind the port; the features
+ * listed in test/store/boundary.test.ts still reach SQLite through `legacy` until they move (see the issue
  * notes of "Storage port").
  */
 import type { Db } from './sqlite/connection.js';
@@ -363,6 +363,159 @@ export interface SitemapRepo {
   publishedSince(viewer: Visibility, since: number, limit: number): Promise<SitemapArticle[]>;
 }
 
+// ---- API keys ------------------------------------------------------------------------------------
+
+export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
+export type KeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** An API key: only a SHA-256 hash of its secret is stored (the secret is shown once). */
+export type KeyRow = {
+  id: number;
+  name: string;
+  scope: KeyScope;
+  prefix: string;
+  secretHash: string;
+  /** Read keys only: the section / source slugs the key may read; null means all. */
+  sections: string[] | null;
+  sources: string[] | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+};
+
+export interface KeyRepo {
+  byId(id: number): Promise<KeyRow | undefined>;
+  /** Every authenticated request that misses the in-process cache asks this: one indexed read. */
+  bySecretHash(hash: string): Promise<KeyRow | undefined>;
+  /** By id, after `after`, at most `limit` rows. */
+  page(after: After<number> | undefined, limit: number): Promise<KeyRow[]>;
+  /** How many keys exist, revoked ones included. */
+  count(): Promise<number>;
+  insert(values: Omit<KeyRow, 'id' | 'lastUsedAt' | 'revokedAt'>): Promise<KeyRow>;
+  update(id: number, patch: Partial<Pick<KeyRow, 'scope' | 'sections' | 'sources'>>): Promise<KeyRow | undefined>;
+  /** Revokes the key unless it is revoked already (the first revokedAt stays); the key as it is then, undefined when there is none. */
+  revoke(id: number, at: number): Promise<KeyRow | undefined>;
+  /**
+   * Moves each key's lastUsedAt (key id → epoch ms) forward, never back. Bookkeeping, batched by
+   * the caller and written in a unit run with `{ wait: false }`: it never waits for a lock and
+   * never fails a request.
+   */
+  recordUses(uses: ReadonlyMap<number, number>): Promise<void>;
+}
+
+// ---- Webhooks: endpoints, their delivery log, and the delivery worker's queue -------------------
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** An endpoint a partner registered; `secret` signs its deliveries (Standard Webhooks). */
+export type WebhookRow = {
+  id: number;
+  url: string;
+  /** Event types, or '*' for all. */
+  events: string[];
+  secret: string;
+  /** Inactive endpoints get no new events; their pending deliveries wait. */
+  active: boolean;
+  /** Consecutive deliveries that failed for good; reset by a success. */
+  failureCount: number;
+  disabledReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export interface WebhookRepo {
+  byId(id: number): Promise<WebhookRow | undefined>;
+  /** By id, after `after`, at most `limit` rows. */
+  page(after: After<number> | undefined, limit: number): Promise<WebhookRow[]>;
+  /** A new endpoint: active, no failures, updatedAt = createdAt. */
+  insert(values: Pick<WebhookRow, 'url' | 'events' | 'secret' | 'createdAt'>): Promise<WebhookRow>;
+  update(id: number, patch: Partial<Pick<WebhookRow, 'url' | 'events' | 'active' | 'failureCount' | 'disabledReason'>> & { updatedAt: number }): Promise<WebhookRow | undefined>;
+  /** Deletes the endpoint with its delivery log and undelivered events; false when there was none. */
+  delete(id: number): Promise<boolean>;
+}
+
+/** One delivery of one event to one endpoint: the outbox row and, once attempted, its log entry. */
+export type DeliveryRow = {
+  id: number;
+  webhookId: number;
+  /** The `webhook-id` header: the same on every retry and redelivery of one event. */
+  eventId: string;
+  eventType: string;
+  /** The exact body sent (and signed) on every attempt. */
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: number;
+  lastAttemptAt: number | null;
+  deliveredAt: number | null;
+};
+
+export type DeliveryFilter = { status?: DeliveryStatus };
+
+export interface DeliveryRepo {
+  byId(webhookId: number, deliveryId: number): Promise<DeliveryRow | undefined>;
+  /** An endpoint's log newest first (id descending), after (below) `after`, at most `limit` rows. */
+  page(webhookId: number, filter: DeliveryFilter, after: After<number> | undefined, limit: number): Promise<DeliveryRow[]>;
+  /** Queues the delivery's event again (same eventId, type and payload) as a new delivery due at `at`; undefined when the endpoint has no such delivery. */
+  redeliver(webhookId: number, deliveryId: number, at: number): Promise<DeliveryRow | undefined>;
+}
+
+/** A delivery as the worker sends it. */
+export type DeliveryJob = Pick<DeliveryRow, 'id' | 'eventId' | 'payload' | 'attempts' | 'nextAttemptAt'>;
+/** An endpoint leased to one worker, with its pending deliveries in event order. */
+export type LeasedEndpoint = { webhookId: number; url: string; secret: string; jobs: DeliveryJob[] };
+/** What one attempt got: the HTTP status (null when there was no answer) and the error, at `at`. */
+export type Attempt = { status: number | null; error: string | null; at: number };
+
+/**
+ * The delivery worker's queue (src/webhooks/worker.ts). Several workers may serve one database
+ * (API nodes on PostgreSQL); a worker claims an endpoint, not a delivery, and sends that
+ * endpoint's events one at a time in event order. An adapter must guarantee:
+ *
+ * - **one holder at a time**: `lease` gives an endpoint to one owner only, until its lease runs
+ *   out or the owner releases it; two workers leasing at once get disjoint endpoints (PostgreSQL:
+ *   `FOR UPDATE SKIP LOCKED` on the endpoint rows, then the lease columns, in one transaction);
+ * - **in order per endpoint**: an endpoint is due when its oldest pending delivery (lowest id) is
+ *   due, and its jobs come in id order; a later event never overtakes an earlier one, which holds
+ *   back the rest while it waits for its retry;
+ * - **a dead worker's lease expires**: `until` is stored with the lease and an endpoint whose
+ *   lease ran out is free to lease again, so a process that died mid-batch delays its endpoints
+ *   by at most the lease; the worker renews it with every attempt it records.
+ *
+ * Every statement runs inside a unit of work (the worker uses `{ wait: false }` and tries again
+ * later when another writer holds the lock).
+ */
+export interface DeliveryQueueRepo {
+  /**
+   * Leases up to `endpoints` active endpoints that are due by `now` and free (never leased, lease
+   * run out or released) to `owner` until `until`, the most overdue first; each with up to
+   * `batch` of its pending deliveries, in event order.
+   */
+  lease(owner: string, now: number, until: number, limits: { endpoints: number; batch: number }): Promise<LeasedEndpoint[]>;
+  /** Extends the owner's lease; false when the owner holds it no longer (it ran out and another took it). */
+  renew(webhookId: number, owner: string, until: number): Promise<boolean>;
+  release(webhookId: number, owner: string): Promise<void>;
+  /**
+   * A worker starting: releases the leases this store can tell belong to a stopped process, so that
+   * their events go out at once instead of when the leases run out; how many. SQLite serves one
+   * server process per file, so every lease not taken through this store is a stopped process's;
+   * with several nodes (PostgreSQL) none can be told, and this releases nothing.
+   */
+  recover(): Promise<number>;
+  /** The delivery succeeded: no further attempt; the endpoint's run of failures ends. */
+  succeeded(deliveryId: number, attempt: Attempt): Promise<void>;
+  /** The attempt failed: tried again at `nextAt`. */
+  retry(deliveryId: number, attempt: Attempt, nextAt: number): Promise<void>;
+  /** The delivery failed for good; the endpoint's failures in a row, this one included. */
+  failed(deliveryId: number, attempt: Attempt): Promise<number>;
+  /** Turns the endpoint off (its pending deliveries wait until it is turned back on). */
+  disable(webhookId: number, reason: string, at: number): Promise<void>;
+}
+
 export interface Repositories {
   readonly sections: SectionRepo;
   readonly sources: SourceRepo;
@@ -370,6 +523,9 @@ export interface Repositories {
   readonly links: RelatedLinkRepo;
   readonly feed: ChangeFeedRepo;
   readonly sitemaps: SitemapRepo;
+  readonly keys: KeyRepo;
+  readonly webhooks: WebhookRepo;
+  readonly deliveries: DeliveryRepo;
 }
 
 /** What only a unit of work writes: the effects of a content write, and an import's bookkeeping. */
@@ -378,6 +534,7 @@ export interface WriteRepositories {
   readonly outbox: OutboxRepo;
   readonly searchIndex: SearchIndexRepo;
   readonly pendingLinks: PendingLinksRepo;
+  readonly deliveryQueue: DeliveryQueueRepo;
 }
 
 /**
@@ -392,6 +549,15 @@ export interface Tx extends Repositories, WriteRepositories {
   contentChanged(): void;
 }
 
+export type WriteOptions = {
+  /**
+   * false: fail at once with the 503 `database-busy` when another writer holds the lock, instead
+   * of waiting for it. For bookkeeping that can simply try again later (lastUsedAt, the webhook
+   * worker), which must never keep the event loop or a request waiting on a lock.
+   */
+  wait?: boolean;
+};
+
 export interface Store extends Repositories {
   readonly dialect: Dialect;
   /**
@@ -399,7 +565,7 @@ export interface Store extends Repositories {
    * rethrows. Writers take turns; one that cannot get its turn in time fails with the 503
    * `database-busy` (Retry-After), a full disk with the 507 `storage-full`.
    */
-  write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  write<T>(work: (tx: Tx) => Promise<T>, options?: WriteOptions): Promise<T>;
   /**
    * A number that moves whenever committed content may have changed — by a unit that called
    * `contentChanged`, or by another process on the same database (an import from the command

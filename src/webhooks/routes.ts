@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { linkNext } from '../common/pagination.js';
 import { IdParams, PageQuery } from '../common/schemas.js';
 import { Delivery, DeliveryListQuery, DeliveryPage, DeliveryParams, Webhook, WebhookCreate, WebhookCreated, WebhookPage, WebhookUpdate } from './schemas.js';
-import type { WebhookStore } from './store.js';
+import type { WebhookService } from './service.js';
 import { pagedList } from '../http/contract.js';
 
 const tags = ['webhooks'];
@@ -14,7 +14,7 @@ const SIGNING =
   '`webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed with the base64-decoded part of the secret after `whsec_`. ' +
   'Any 2xx answer is success; anything else (3xx included: redirects are not followed), a timeout or a refused address is retried with backoff.';
 
-export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookStore }> = async (app, { webhooks }) => {
+export const webhookRoutes: FastifyPluginAsyncZod<{ webhooks: WebhookService }> = async (app, { webhooks }) => {
   app.post('/webhooks', {
     config,
     schema: {

@@ -1,8 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../common/errors.js';
 import type { Clock } from '../common/time.js';
-import type { Db } from '../store/sqlite/connection.js';
-import { isBusy, withoutWaiting } from '../store/sqlite/no-wait.js';
+import type { DeliveryJob, LeasedEndpoint, Store, Tx } from '../store/port.js';
 import type { Resolver } from './guard.js';
 import { deliver, type Outcome } from './send.js';
 
@@ -22,148 +22,125 @@ export type WorkerOptions = {
 
 /** Waits after the 1st, 2nd … failed attempt; the last one repeats. ±20 % jitter spreads retries of a burst. */
 export const BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000];
+/** Endpoints leased per pass, and deliveries sent to each in one lease. */
+const ENDPOINTS = 10;
 const BATCH = 20;
 
-type Due = { id: number; eventId: string; payload: string; attempts: number; webhookId: number; url: string; secret: string };
+type Counts = { delivered: number; failed: number };
+
+const isBusy = (error: unknown) => error instanceof AppError && error.code === 'database-busy';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The in-process delivery worker. Scheduling uses the injected clock (tests move it); the
- * signature's timestamp uses the wall clock (receivers check it against theirs). A claimed
- * delivery is leased (its next attempt pushed past the timeout) before the call, so a crash
- * mid-call means a retry, never a loss.
+ * The in-process delivery worker. Each pass leases due endpoints (DeliveryQueueRepo in the port)
+ * and sends each one's events in order, so several workers — several API nodes — deliver each
+ * event once and in order per endpoint. The lease lasts one timeout plus a minute and is renewed
+ * with every attempt recorded, so a worker that dies mid-call delays its endpoints by about a
+ * minute and its event is sent again: at least once, never lost. Scheduling uses the injected
+ * clock (tests move it); the signature's timestamp uses the wall clock (receivers check it).
  */
-export function createWebhookWorker(db: Db, clock: Clock, opts: WorkerOptions) {
-  const sqlite = db.$client;
-  const dueStmt = sqlite.prepare(
-    `SELECT d.id, d.event_id AS eventId, d.payload, d.attempts, w.id AS webhookId, w.url, w.secret
-     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-     WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.active = 1
-     ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-  );
-  const lease = sqlite.prepare('UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?');
-  const succeeded = sqlite.prepare(
-    `UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1, last_status_code = ?, last_error = NULL, last_attempt_at = ?, delivered_at = ?, next_attempt_at = NULL WHERE id = ?`,
-  );
-  const retry = sqlite.prepare(
-    'UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = ? WHERE id = ?',
-  );
-  const failed = sqlite.prepare(
-    `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, last_attempt_at = ?, next_attempt_at = NULL WHERE id = ?`,
-  );
-  // Leases of a process that died (kill -9) before it called: never attempted (attempts = 0), yet
-  // not due for another timeout + 60 s. Only one worker serves a database, so at its start every
-  // such lease is a dead one; the events are due again at once, in their place in the order.
-  const releaseDead = sqlite.prepare(
-    `UPDATE webhook_deliveries SET next_attempt_at = created_at WHERE status = 'pending' AND attempts = 0 AND next_attempt_at > ?`,
-  );
-  const healthy = sqlite.prepare('UPDATE webhooks SET failure_count = 0 WHERE id = ?');
-  const strike = sqlite.prepare('UPDATE webhooks SET failure_count = failure_count + 1 WHERE id = ? RETURNING failure_count AS n');
-  const disable = sqlite.prepare('UPDATE webhooks SET active = 0, disabled_reason = ?, updated_at = ? WHERE id = ?');
+export function createWebhookWorker(store: Store, clock: Clock, opts: WorkerOptions) {
+  const owner = `worker_${randomBytes(8).toString('hex')}`;
+  const leaseMs = opts.timeoutMs + 60_000;
   const random = opts.random ?? Math.random;
-
-  const claim = (): Due[] =>
-    db.transaction(() => {
-      const now = clock();
-      const rows = dueStmt.all(now, BATCH) as Due[];
-      for (const r of rows) lease.run(now + opts.timeoutMs + 60_000, r.id);
-      return rows;
-    });
-
   const backoff = (attempts: number) => Math.round(BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1]! * (0.8 + 0.4 * random()));
 
-  function writeOutcome(d: Due, outcome: Outcome) {
-    db.transaction(() => {
-      const now = clock();
-      if (outcome.ok) {
-        succeeded.run(outcome.status, now, now, d.id);
-        healthy.run(d.webhookId);
-        return;
-      }
-      const attempts = d.attempts + 1;
-      if (attempts < opts.maxAttempts) return void retry.run(outcome.status, outcome.error, now, now + backoff(attempts), d.id);
-      failed.run(outcome.status, outcome.error, now, d.id);
-      const { n } = strike.get(d.webhookId) as { n: number };
-      if (n >= opts.disableAfter) {
-        disable.run(`Disabled after ${n} failed deliveries in a row; the last: ${outcome.error ?? 'unknown error'}`, now, d.webhookId);
-        opts.log.warn({ webhookId: d.webhookId }, 'webhook disabled after repeated failures');
-      }
-    });
-  }
-
-  /**
-   * Records an attempt without ever waiting inside SQLite on the request loop (see no-wait.ts): while
-   * an import's thread holds the write lock, it tries again a little later. If it never gets in,
-   * the lease runs out and the event is sent again (at least once, never lost).
-   */
-  async function record(d: Due, outcome: Outcome) {
+  /** Bookkeeping never waits for another writer's lock (an import's thread): busy means "a little later". */
+  async function persist<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     for (let tries = 0; ; tries++) {
       try {
-        return withoutWaiting(sqlite, () => writeOutcome(d, outcome));
+        return await store.write(work, { wait: false });
       } catch (error) {
         if (!isBusy(error) || tries >= 60) throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** tries, 1000)));
+      await sleep(Math.min(25 * 2 ** tries, 1000));
     }
   }
 
-  /** One endpoint's due deliveries, one at a time in event order; after a failure the rest wait for the next pass. */
-  async function sendInOrder(list: Due[], counts: { delivered: number; failed: number }) {
-    for (const [i, d] of list.entries()) {
-      const outcome = await deliver({ url: d.url, secret: d.secret, id: d.eventId, body: d.payload }, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs, resolve: opts.resolve });
-      await record(d, outcome);
-      if (outcome.ok) counts.delivered++;
+  /** Records the attempt and renews the lease; false when the lease is lost (the rest is another worker's now). */
+  const record = (endpoint: LeasedEndpoint, job: DeliveryJob, outcome: Outcome): Promise<boolean> =>
+    persist(async (tx) => {
+      const now = clock();
+      const attempt = { status: outcome.status, error: outcome.error, at: now };
+      const attempts = job.attempts + 1;
+      if (outcome.ok) await tx.deliveryQueue.succeeded(job.id, attempt);
+      else if (attempts < opts.maxAttempts) await tx.deliveryQueue.retry(job.id, attempt, now + backoff(attempts));
       else {
-        counts.failed++;
-        const now = clock();
-        try {
-          withoutWaiting(sqlite, () => list.slice(i + 1).forEach((rest) => lease.run(now, rest.id)));
-        } catch (error) {
-          // Still leased: they go out once the lease runs out.
-          if (!isBusy(error)) throw error;
+        const inARow = await tx.deliveryQueue.failed(job.id, attempt);
+        if (inARow >= opts.disableAfter) {
+          await tx.deliveryQueue.disable(endpoint.webhookId, `Disabled after ${inARow} failed deliveries in a row; the last: ${outcome.error ?? 'unknown error'}`, now);
+          tx.afterCommit(() => opts.log.warn({ webhookId: endpoint.webhookId }, 'webhook disabled after repeated failures'));
         }
-        return;
       }
+      return tx.deliveryQueue.renew(endpoint.webhookId, owner, now + leaseMs);
+    });
+
+  /** One endpoint's deliveries, one at a time in event order; after a failure the rest wait behind it. */
+  async function serve(endpoint: LeasedEndpoint, claimedAt: number, counts: Counts) {
+    try {
+      for (const job of endpoint.jobs) {
+        if (job.nextAttemptAt === null || job.nextAttemptAt > claimedAt) return;
+        const outcome = await deliver(
+          { url: endpoint.url, secret: endpoint.secret, id: job.eventId, body: job.payload },
+          { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs, resolve: opts.resolve },
+        );
+        const held = await record(endpoint, job, outcome);
+        if (!outcome.ok) return void counts.failed++;
+        counts.delivered++;
+        if (!held) return;
+      }
+    } finally {
+      // Free for the next pass (any worker's); if even this cannot get in, the lease runs out.
+      await persist((tx) => tx.deliveryQueue.release(endpoint.webhookId, owner)).catch((err: unknown) =>
+        opts.log.warn({ err, webhookId: endpoint.webhookId }, 'webhooks: could not release an endpoint; its lease runs out'),
+      );
     }
   }
 
-  /** Due publications written and deliveries claimed, or nothing this pass if another connection holds the write lock. */
-  async function claimDue(): Promise<Due[]> {
+  /** Due publications written and endpoints leased, or nothing this pass if another connection holds the write lock. */
+  async function claimDue(): Promise<{ endpoints: LeasedEndpoint[]; at: number }> {
     try {
       await opts.publishDue();
-      return withoutWaiting(sqlite, claim);
+      const at = clock();
+      const endpoints = await store.write((tx) => tx.deliveryQueue.lease(owner, at, at + leaseMs, { endpoints: ENDPOINTS, batch: BATCH }), { wait: false });
+      return { endpoints, at };
     } catch (error) {
-      if (isBusy(error) || (error instanceof AppError && error.code === 'database-busy')) return [];
+      if (isBusy(error)) return { endpoints: [], at: 0 };
       throw error;
     }
   }
 
-  async function tick(): Promise<{ delivered: number; failed: number }> {
-    const byEndpoint = new Map<number, Due[]>();
-    for (const d of await claimDue()) byEndpoint.set(d.webhookId, [...(byEndpoint.get(d.webhookId) ?? []), d]);
+  async function tick(): Promise<Counts> {
+    const { endpoints, at } = await claimDue();
     const counts = { delivered: 0, failed: 0 };
     // Endpoints in parallel, so that a slow one does not hold up the others.
-    await Promise.all([...byEndpoint.values()].map((list) => sendInOrder(list, counts)));
+    await Promise.all(endpoints.map((endpoint) => serve(endpoint, at, counts)));
     return counts;
   }
 
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
-
-  /** One pass: due publications, then one batch of due deliveries. Runs never overlap. */
-  function runOnce(): Promise<{ delivered: number; failed: number }> {
-    const run = chain.then(tick);
+  /** Passes (and the start's recovery) run one after another, never overlapping. */
+  const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = chain.then(task);
     chain = run.catch(() => undefined);
     return run;
-  }
+  };
+
+  /** One pass: due publications, then the due deliveries of the endpoints it could lease. */
+  const runOnce = (): Promise<Counts> => enqueue(tick);
 
   return {
     runOnce,
-    start() {
-      if (timer) return;
-      const released = releaseDead.run(clock()).changes;
-      if (released > 0) opts.log.info({ released }, 'webhooks: released the deliveries a stopped process had claimed but not attempted');
+    /** Releases the leases of a process that stopped (before its next pass), then polls. */
+    start(): Promise<void> {
+      if (timer) return chain.then(() => undefined);
       timer = setInterval(() => void runOnce().catch((err: unknown) => opts.log.error({ err }, 'webhooks worker pass failed')), opts.pollMs);
       timer.unref();
+      return enqueue(async () => {
+        const released = await persist((tx) => tx.deliveryQueue.recover());
+        if (released > 0) opts.log.info({ released }, 'webhooks: released the endpoints a stopped process had leased');
+      }).catch((err: unknown) => opts.log.warn({ err }, 'webhooks: could not release stopped processes’ leases; they run out'));
     },
     /** Stops polling and waits for the pass in progress (its calls end within the timeout). */
     async stop() {

@@ -100,7 +100,7 @@ t.test('list pages are kept until a write or the clock can change them', async (
   t.equal(JSON.parse((await ctx.app.inject({ url })).body).data.length, 2, 'and a clock set back does not get the later page');
 
   const other = await f.section();
-  const partner = await createKey(ctx.db, ctx.clock, { scope: 'read', sections: [other.slug] });
+  const partner = await createKey(ctx.store, ctx.clock, { scope: 'read', sections: [other.slug] });
   t.equal(JSON.parse((await ctx.app.inject({ url, headers: partner.header })).body).data.length, 0, 'a partner key does not get the readers’ page');
   t.equal(JSON.parse((await ctx.app.inject({ url, headers: ctx.auth.write })).body).data.length, 3, 'an editor gets their own');
 });

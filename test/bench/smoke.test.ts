@@ -9,7 +9,7 @@ import { seedDatabase } from '../../bench/seed-db.js';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
-import { createKeyStore } from '../../src/keys/store.js';
+import { createKeyService } from '../../src/keys/service.js';
 import { systemClock } from '../../src/common/time.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
@@ -25,8 +25,9 @@ t.test('bench runs its scenarios on a 200-article dataset and produces numbers',
   migrateDatabase(db);
   const counts = db.$client.prepare('SELECT (SELECT count(*) FROM articles) AS a, (SELECT count(*) FROM articles_fts) AS f').get() as { a: number; f: number };
   t.same(counts, { a: 200, f: 200 }, 'every article is in the search index (written by the store listener)');
-  const admin = await createKeyStore(db, systemClock).create({ name: 'bench', scope: 'admin' });
-  const app = await buildApp(testConfig(), { store: createSqliteStore(db) });
+  const store = createSqliteStore(db);
+  const admin = await createKeyService(store, systemClock).create({ name: 'bench', scope: 'admin' });
+  const app = await buildApp(testConfig(), { store });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const bare = await startBareServer();
   t.teardown(async () => {

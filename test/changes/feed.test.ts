@@ -145,12 +145,12 @@ t.test('rescheduling before it is due announces only the final time', async (t) 
 
 t.test('a partner key limited to a section sees articles move in and out as creates and deletes', async (t) => {
   const ctx = await buildTestApp(t);
-  const { app, auth, db, clock } = ctx;
+  const { app, auth, store, clock } = ctx;
   const f = factories(ctx);
   const tianjin = await f.section({ slug: 'tianjin' });
   const zhengqing = await f.section({ slug: 'zhengqing', parentId: tianjin.id });
   const gansu = await f.section({ slug: 'gansu' });
-  const partner = (await createKey(db, clock, { scope: 'read', sections: ['tianjin'] })).header;
+  const partner = (await createKey(store, clock, { scope: 'read', sections: ['tianjin'] })).header;
   const head = (await call(app, { method: 'GET', url: '/v1/changes/head', headers: partner })).body.cursor;
   const a = await f.article(gansu.id);
   const b = await f.article(zhengqing.id);

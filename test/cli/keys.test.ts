@@ -1,23 +1,25 @@
 import t from 'tap';
 import { keysCommand } from '../../src/cli/keys.js';
 import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
-import { createKeyStore } from '../../src/keys/store.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
+import { createKeyService } from '../../src/keys/service.js';
 import { testClock } from '../helpers/app.js';
 
 function setup(t: { teardown: (fn: () => void) => void }) {
   const db = openDatabase(':memory:');
   migrateDatabase(db);
   t.teardown(() => db.$client.close());
+  const storage = createSqliteStore(db);
   const clock = testClock();
   const out: string[] = [];
   const err: string[] = [];
-  const run = (...argv: string[]) => keysCommand(argv, db, { out: (l) => out.push(l), err: (l) => err.push(l) }, clock);
-  return { db, clock, out, err, run, store: createKeyStore(db, clock) };
+  const run = (...argv: string[]) => keysCommand(argv, storage, { out: (l) => out.push(l), err: (l) => err.push(l) }, clock);
+  return { storage, clock, out, err, run, store: createKeyService(storage, clock) };
 }
 
 t.test('keys create prints the secret once; it works; list never shows it', async (t) => {
-  const { db, out, run, store } = setup(t);
-  db.$client.prepare("INSERT INTO sections (slug, name, created_at, updated_at) VALUES ('tianjin', '天津', 0, 0)").run();
+  const { storage, out, run, store } = setup(t);
+  await storage.write((tx) => tx.sections.insert({ slug: 'tianjin', name: '天津', description: null, parentId: null, position: 0, createdAt: 0 }));
   t.equal(await run('create', '--name', 'partner X', '--scope', 'read', '--sections', 'tianjin'), 0);
   const secret = /(mh_[A-Za-z0-9_-]{43})/.exec(out.join('\n'))?.[1];
   t.ok(secret, 'the secret is printed');

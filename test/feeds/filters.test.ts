@@ -58,7 +58,7 @@ t.test('filters, limits, leaks and caching', async (t) => {
     for (const title of HIDDEN_TITLES) t.notOk(editor.body.includes(title), `no ${title} for editors either`);
     t.equal(parseFeed(editor.body).items.length, 3);
     t.equal(editor.headers['cache-control'], 'private, no-store', 'never stored: the caching plugin keeps editors’ answers private');
-    const partner = await createKey(n.db, n.clock, { scope: 'read', sections: ['tiyu'] });
+    const partner = await createKey(n.store, n.clock, { scope: 'read', sections: ['tiyu'] });
     t.same(await ids(n, '', partner.header), [articleTag(sport.id)]);
   });
 

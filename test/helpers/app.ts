@@ -5,7 +5,7 @@ import { testConfig, type Config } from '../../src/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../../src/store/sqlite/connection.js';
 import type { Store } from '../../src/store/port.js';
 import type { ApiKeyCreateInput } from '../../src/keys/schemas.js';
-import { createKeyStore } from '../../src/keys/store.js';
+import { createKeyService } from '../../src/keys/service.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { contractProblems } from './contract.js';
 
@@ -30,9 +30,9 @@ export type TestApp = {
   auth: { admin: AuthHeader; write: AuthHeader; read: AuthHeader };
 };
 
-/** Creates an API key straight in the database; returns its id and the `Authorization` header to send. */
-export async function createKey(db: Db, clock: TestClock, input: Partial<ApiKeyCreateInput> = {}) {
-  const key = await createKeyStore(db, clock).create({ name: `test ${input.scope ?? 'read'} key`, scope: 'read', ...input });
+/** Creates an API key through the store (not the API); returns its id and the `Authorization` header to send. */
+export async function createKey(store: Store, clock: TestClock, input: Partial<ApiKeyCreateInput> = {}) {
+  const key = await createKeyService(store, clock).create({ name: `test ${input.scope ?? 'read'} key`, scope: 'read', ...input });
   return { id: key.id, secret: key.secret, header: { authorization: `Bearer ${key.secret}` } as AuthHeader };
 }
 
@@ -61,9 +61,9 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
     db.$client.close();
   });
   const auth = {
-    admin: (await createKey(db, clock, { scope: 'admin' })).header,
-    write: (await createKey(db, clock, { scope: 'write' })).header,
-    read: (await createKey(db, clock, { scope: 'read' })).header,
+    admin: (await createKey(store, clock, { scope: 'admin' })).header,
+    write: (await createKey(store, clock, { scope: 'write' })).header,
+    read: (await createKey(store, clock, { scope: 'read' })).header,
   };
   return { app, db, store, clock, auth };
 }

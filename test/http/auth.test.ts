@@ -3,7 +3,7 @@ import t from 'tap';
 import { authPlugin } from '../../src/http/auth.js';
 import { createContract } from '../../src/http/contract.js';
 import { errorsPlugin } from '../../src/http/errors.js';
-import { createKeyStore } from '../../src/keys/store.js';
+import { createKeyService } from '../../src/keys/service.js';
 import { assertProblem, buildTestApp, call, createKey } from '../helpers/app.js';
 import { countRows, factories, req } from '../helpers/factories.js';
 
@@ -11,8 +11,8 @@ const INVALID = /^Bearer realm="masthead", error="invalid_token"$/;
 
 t.test('every bad credential shape is a 401 with WWW-Authenticate, on public and write routes alike', async (t) => {
   const ctx = await buildTestApp(t);
-  const revoked = await createKey(ctx.db, ctx.clock, { scope: 'admin' });
-  await createKeyStore(ctx.db, ctx.clock).revoke(revoked.id);
+  const revoked = await createKey(ctx.store, ctx.clock, { scope: 'admin' });
+  await createKeyService(ctx.store, ctx.clock).revoke(revoked.id);
   const valid = ctx.auth.admin.authorization.slice('Bearer '.length);
   const shapes: Record<string, string> = {
     empty: '',
@@ -73,16 +73,16 @@ t.test('MASTHEAD_PUBLIC_READ=off: every /v1 call needs a key; probes and the doc
 
 t.test('a key revoked elsewhere (the CLI) stops working within the cache TTL', async (t) => {
   const ctx = await buildTestApp(t);
-  const key = await createKey(ctx.db, ctx.clock, { scope: 'write' });
+  const key = await createKey(ctx.store, ctx.clock, { scope: 'write' });
   t.equal((await call(ctx.app, req('GET', '/v1/sections', undefined, key.header))).status, 200);
-  await createKeyStore(ctx.db, ctx.clock).revoke(key.id);
+  await createKeyService(ctx.store, ctx.clock).revoke(key.id);
   ctx.clock.advance(10_001);
   assertProblem(t, await call(ctx.app, req('GET', '/v1/sections', undefined, key.header)), 401, 'invalid-token');
 });
 
 t.test('audit: writes record the key that made them, shown to editors only', async (t) => {
   const ctx = await buildTestApp(t);
-  const writer = await createKey(ctx.db, ctx.clock, { scope: 'write', name: 'importer' });
+  const writer = await createKey(ctx.store, ctx.clock, { scope: 'write', name: 'importer' });
   const section = await factories(ctx).section();
   const created = await call(ctx.app, req('POST', '/v1/articles', { title: '新闻', sectionId: section.id, status: 'published' }, writer.header));
   t.match(created.body, { createdBy: writer.id, updatedBy: writer.id });

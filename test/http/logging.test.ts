@@ -12,18 +12,19 @@ async function appWithLog(t: Test, redact = true) {
   migrateDatabase(db);
   const clock = testClock();
   const log = capturingLogger(redact);
-  const app = await buildApp(testConfig(), { store: createSqliteStore(db), clock, logger: log.logger });
+  const store = createSqliteStore(db);
+  const app = await buildApp(testConfig(), { store, clock, logger: log.logger });
   await app.ready();
   t.teardown(async () => {
     await app.close();
     db.$client.close();
   });
-  return { app, db, clock, log };
+  return { app, db, store, clock, log };
 }
 
 t.test('Authorization headers and key secrets never reach the log', async (t) => {
-  const { app, db, clock, log } = await appWithLog(t);
-  const admin = await createKey(db, clock, { scope: 'admin' });
+  const { app, store, clock, log } = await appWithLog(t);
+  const admin = await createKey(store, clock, { scope: 'admin' });
   const created = await app.inject(req('POST', '/v1/keys', { name: 'partner', scope: 'read' }, admin.header));
   const secret = created.json().secret as string;
   const unknown = `mh_${'Z'.repeat(43)}`;

@@ -16,16 +16,16 @@ t.test('a partner read key sees only its sections (with their subsections) and s
   const inSub = await make.article(zhengqing.id);
   const inSport = await make.article(sport.id, { sourceId: tjrb.id });
 
-  const partner = (await createKey(ctx.db, ctx.clock, { scope: 'read', sections: ['tianjin'] })).header;
+  const partner = (await createKey(ctx.store, ctx.clock, { scope: 'read', sections: ['tianjin'] })).header;
   t.same(ids((await call(ctx.app, req('GET', '/v1/articles', undefined, partner))).body), [inTianjin.id, inSub.id]);
   t.equal((await call(ctx.app, req('GET', `/v1/articles/${inTianjin.id}`, undefined, partner))).status, 200);
   assertProblem(t, await call(ctx.app, req('GET', `/v1/articles/${inSport.id}`, undefined, partner)), 404, 'not-found');
   assertProblem(t, await call(ctx.app, req('GET', `/v1/articles/slug/${inSport.slug}`, undefined, partner)), 404, 'not-found');
   t.same(ids((await call(ctx.app, req('GET', '/v1/articles?section=sport', undefined, partner))).body), [], 'a filter cannot widen the limit');
 
-  const bySource = (await createKey(ctx.db, ctx.clock, { scope: 'read', sources: ['tjrb'] })).header;
+  const bySource = (await createKey(ctx.store, ctx.clock, { scope: 'read', sources: ['tjrb'] })).header;
   t.same(ids((await call(ctx.app, req('GET', '/v1/articles', undefined, bySource))).body), [inTianjin.id, inSport.id]);
-  const both = (await createKey(ctx.db, ctx.clock, { scope: 'read', sections: ['tianjin'], sources: ['tjrb'] })).header;
+  const both = (await createKey(ctx.store, ctx.clock, { scope: 'read', sections: ['tianjin'], sources: ['tjrb'] })).header;
   t.same(ids((await call(ctx.app, req('GET', '/v1/articles', undefined, both))).body), [inTianjin.id], 'both limits apply');
 
   t.same(ids((await call(ctx.app, req('GET', '/v1/articles', undefined, ctx.auth.read))).body), [inTianjin.id, inSub.id, inSport.id], 'an unlimited read key sees all');

@@ -48,7 +48,7 @@ async function walk(t: Test, app: FastifyInstance, callers: Caller[], publicRead
 
 async function callers(ctx: Awaited<ReturnType<typeof buildTestApp>>): Promise<Caller[]> {
   await factories(ctx).section({ slug: 'tianjin' });
-  const partner = await createKey(ctx.db, ctx.clock, { scope: 'read', sections: ['tianjin'] });
+  const partner = await createKey(ctx.store, ctx.clock, { scope: 'read', sections: ['tianjin'] });
   return [
     { name: 'no key', rank: 0, headers: {} },
     { name: 'a read key', rank: 1, headers: ctx.auth.read },

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { bootstrapKeys } from '../../src/keys/bootstrap.js';
-import { createKeyStore } from '../../src/keys/store.js';
+import { createKeyService } from '../../src/keys/service.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { testClock } from '../helpers/app.js';
 import { capturingLogger } from '../helpers/log-capture.js';
 
@@ -9,7 +10,7 @@ function setup(t: { teardown: (fn: () => void) => void }) {
   const db = openDatabase(':memory:');
   migrateDatabase(db);
   t.teardown(() => db.$client.close());
-  const keys = createKeyStore(db, testClock());
+  const keys = createKeyService(createSqliteStore(db), testClock());
   return { db, keys, log: capturingLogger() };
 }
 

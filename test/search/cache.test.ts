@@ -108,7 +108,7 @@ t.test('partner keys and editors do not share entries with readers', async (t) =
   await ctx.article('协作新闻 天津', []);
   await ctx.article('协作新闻 甘肃', [], { sectionId: other.id, publishedAt: '2023-04-20T00:00:00.000Z' });
   const draft = await ctx.article('协作新闻 草稿', [], { status: 'draft', publishedAt: null });
-  const partner = (await createKey(ctx.db, ctx.clock, { scope: 'read', sections: ['gansu'] })).header;
+  const partner = (await createKey(ctx.store, ctx.clock, { scope: 'read', sections: ['gansu'] })).header;
   t.same(await titles(t, ctx.search, '协作'), ['协作新闻 甘肃', '协作新闻 天津'], 'anonymous');
   t.same(await titles(t, ctx.search, '协作', partner), ['协作新闻 甘肃'], 'the partner key: its section only');
   t.same(await titles(t, ctx.search, '协作', ctx.auth.read), ['协作新闻 甘肃', '协作新闻 天津'], 'a read key without limits');

@@ -14,12 +14,13 @@ t.test('on a database file, uncached searches run on their own thread; a flood p
   const db = openDatabase(path);
   migrateDatabase(db);
   const clock = testClock('2027-06-01T00:00:00.000Z');
-  const app = await buildApp(testConfig(), { store: createSqliteStore(db, openDatabase(path, { readonly: true })), clock });
+  const store = createSqliteStore(db, openDatabase(path, { readonly: true }));
+  const app = await buildApp(testConfig(), { store, clock });
   t.teardown(async () => {
     await app.close();
     db.$client.close();
   });
-  const write = (await createKey(db, clock, { scope: 'write' })).header;
+  const write = (await createKey(store, clock, { scope: 'write' })).header;
   const imported = await app.inject({ method: 'POST', url: '/v1/import', headers: { ...write, 'content-type': 'application/x-ndjson' }, payload: ndjson([...generate({ articles: 300 })]) });
   t.equal(imported.statusCode, 200);
 

@@ -26,7 +26,7 @@ t.test('readers find only published, due, not-deleted articles; editors all but 
 });
 
 t.test('a partner key finds only its sections and sources', async (t) => {
-  const { article, ids, make, section, db, clock } = await searchApp(t);
+  const { article, ids, make, section, store, clock } = await searchApp(t);
   const sub = await make.section({ name: '滨海', slug: 'binhai', parentId: section.id });
   const gansu = await make.section({ name: '甘肃', slug: 'gansu' });
   const paper = await make.source({ slug: 'tianjin-daily' });
@@ -34,8 +34,8 @@ t.test('a partner key finds only its sections and sources', async (t) => {
   const inSub = await article('东西部协作 一', [], { sectionId: sub.id, sourceId: paper.id });
   const inTop = await article('东西部协作 二', [], { sourceId: wire.id });
   const outside = await article('东西部协作 三', [], { sectionId: gansu.id, sourceId: paper.id });
-  const bySection = (await createKey(db, clock, { scope: 'read', sections: ['tianjin'] })).header;
-  const bySource = (await createKey(db, clock, { scope: 'read', sources: ['tianjin-daily'] })).header;
+  const bySection = (await createKey(store, clock, { scope: 'read', sections: ['tianjin'] })).header;
+  const bySource = (await createKey(store, clock, { scope: 'read', sources: ['tianjin-daily'] })).header;
   t.same((await ids(t, '协作', '', bySection)).sort(), [inSub.id, inTop.id].sort(), 'its section and subsections');
   t.same((await ids(t, '协作', '', bySource)).sort(), [inSub.id, outside.id].sort(), 'its source');
   t.same(await ids(t, '协作', '&section=gansu', bySection), [], 'a filter cannot widen what the key sees');

@@ -100,7 +100,7 @@ t.test('an empty site and sitemaps without public read', async (t) => {
   const closed = await setup(t, false);
   assertProblem(t, await call(closed.app, { method: 'GET', url: '/sitemap.xml' }), 401, 'authentication-required');
   assertProblem(t, await call(closed.app, { method: 'GET', url: '/sitemaps/news.xml' }), 401, 'authentication-required');
-  const key = await createKey(closed.db, closed.clock, { scope: 'read' });
+  const key = await createKey(closed.store, closed.clock, { scope: 'read' });
   t.equal((await call(closed.app, { method: 'GET', url: '/sitemaps/news.xml', headers: key.header })).status, 200);
   const editor = await get(closed.app, '/sitemaps/articles-3.xml', writeHeadersOf(closed));
   for (const title of HIDDEN) t.notOk(editor.xml.includes(title), `an editor’s key gets the public sitemap: no ${title}`);

@@ -16,15 +16,10 @@ const SELECTOR = 'src/store/open.ts';
 const LEGACY = new Set([
   // The port hands the SQLite handle to the features not yet behind it (Store.legacy).
   'src/store/port.ts',
-  'src/cli/keys.ts',
   'src/cli/main.ts',
-  'src/keys/schemas.ts',
-  'src/keys/store.ts',
   'src/search/index.ts',
   'src/search/rank.ts',
   'src/search/store.ts',
-  'src/webhooks/store.ts',
-  'src/webhooks/worker.ts',
 ]);
 
 /** What only an adapter may say: a driver, drizzle's dialect modules, raw statements, the adapter's own modules. */

@@ -22,7 +22,7 @@ async function fileApp(t: Test): Promise<TestApp & { file: string }> {
     await app.close();
     db.$client.close();
   });
-  const auth = { admin: (await createKey(db, clock, { scope: 'admin' })).header, write: (await createKey(db, clock, { scope: 'write' })).header, read: (await createKey(db, clock, { scope: 'read' })).header };
+  const auth = { admin: (await createKey(store, clock, { scope: 'admin' })).header, write: (await createKey(store, clock, { scope: 'write' })).header, read: (await createKey(store, clock, { scope: 'read' })).header };
   return { app, db, store, clock, auth, file };
 }
 

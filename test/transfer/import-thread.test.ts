@@ -9,7 +9,7 @@ import { buildApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
-import { createKeyStore } from '../../src/keys/store.js';
+import { createKeyService } from '../../src/keys/service.js';
 import { readAll } from '../changes/helpers.js';
 import { ndjson } from './fixtures.js';
 
@@ -23,7 +23,8 @@ async function serve(t: Test, opts: { inProcess?: boolean; config?: Partial<Conf
   const dir = mkdtempSync(join(tmpdir(), 'masthead-import-'));
   const db = openDatabase(join(dir, 'db.sqlite'));
   migrateDatabase(db);
-  const app = await buildApp(testConfig(opts.config), { store: createSqliteStore(db, openDatabase(join(dir, 'db.sqlite'), { readonly: true })), clock: opts.inProcess ? () => Date.now() : undefined });
+  const store = createSqliteStore(db, openDatabase(join(dir, 'db.sqlite'), { readonly: true }));
+  const app = await buildApp(testConfig(opts.config), { store, clock: opts.inProcess ? () => Date.now() : undefined });
   await app.listen({ port: 0, host: '127.0.0.1' });
   let closed = false;
   const close = async () => {
@@ -36,9 +37,9 @@ async function serve(t: Test, opts: { inProcess?: boolean; config?: Partial<Conf
     await close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const key = await createKeyStore(db, Date.now).create({ name: 'importer', scope: 'write' });
+  const key = await createKeyService(store, Date.now).create({ name: 'importer', scope: 'write' });
   const port = (app.server.address() as { port: number }).port;
-  return { app, db, port, auth: `Bearer ${key.secret}`, close };
+  return { app, db, store, port, auth: `Bearer ${key.secret}`, close };
 }
 
 /** POST /v1/import with `body` streamed as it is written; resolves with the status and parsed answer. */
@@ -107,7 +108,7 @@ t.test('an import of thousands of articles never freezes the server: /healthz an
 
 t.test('an import on its thread while the API writes: every write lands, none waits past its turn, the feed holds each once in order', async (t) => {
   const s = await serve(t);
-  const admin = await createKeyStore(s.db, Date.now).create({ name: 'reader of the feed', scope: 'admin' });
+  const admin = await createKeyService(s.store, Date.now).create({ name: 'reader of the feed', scope: 'admin' });
   const headers = { authorization: s.auth };
   const inject = async (method: 'POST' | 'PATCH', url: string, payload: object, extra: Record<string, string> = {}) => {
     const res = await s.app.inject({ method, url, headers: { ...headers, ...extra }, payload });

@@ -18,13 +18,14 @@ t.test('while another connection holds the write lock (an import’s thread), th
   const db = openDatabase(path);
   migrateDatabase(db);
   const clock = testClock();
-  const app = await buildApp(testConfig({ webhooks: { ...testConfig().webhooks, allowPrivate: true, timeoutMs: 500 } }), { store: createSqliteStore(db), clock });
+  const store = createSqliteStore(db);
+  const app = await buildApp(testConfig({ webhooks: { ...testConfig().webhooks, allowPrivate: true, timeoutMs: 500 } }), { store, clock });
   t.teardown(async () => {
     await app.close();
     db.$client.close();
   });
-  const admin = (await createKey(db, clock, { scope: 'admin' })).header;
-  const ctx = { app, db, clock, auth: { admin, write: admin, read: admin } } as TestApp;
+  const admin = (await createKey(store, clock, { scope: 'admin' })).header;
+  const ctx = { app, db, store, clock, auth: { admin, write: admin, read: admin } } as TestApp;
   const receiver = await startReceiver(t);
   const hook = await register(ctx, receiver.url, ['section.created']);
   receiver.useSecret(hook.secret);

@@ -186,8 +186,9 @@ t.test('events still in the outbox when the app stops are delivered after a rest
   const config = testConfig({ webhooks: { ...testConfig().webhooks, allowPrivate: true } });
   const db1 = openDatabase(path);
   migrateDatabase(db1);
-  const app1 = await buildApp(config, { store: createSqliteStore(db1), clock });
-  const admin = (await createKey(db1, clock, { scope: 'admin' })).header;
+  const store1 = createSqliteStore(db1);
+  const app1 = await buildApp(config, { store: store1, clock });
+  const admin = (await createKey(store1, clock, { scope: 'admin' })).header;
   const hook = (await call(app1, { method: 'POST', url: '/v1/webhooks', payload: { url: receiver.url, events: ['section.created'] }, headers: admin })).body;
   receiver.useSecret(hook.secret);
   t.equal((await call(app1, { method: 'POST', url: '/v1/sections', payload: { name: '政情' }, headers: admin })).status, 201);

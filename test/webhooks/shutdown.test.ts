@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { migrateDatabase, openDatabase, type Db } from '../../src/store/sqlite/connection.js';
-import { createSqliteStore } from '../../src/store/sqlite/store.js';
+import type { Store } from '../../src/store/port.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
+import { createSqliteStore, openSqliteStore } from '../../src/store/sqlite/store.js';
 import { createKey, testClock, type TestApp } from '../helpers/app.js';
 import { factories } from '../helpers/factories.js';
+import { deliveryLog } from '../helpers/store-rows.js';
 import { register } from './helpers.js';
 import { startReceiver } from './receiver.js';
 
@@ -17,22 +19,18 @@ const webhooks = { ...testConfig().webhooks, allowPrivate: true, timeoutMs: 500 
 async function fileApp(path: string, clock = testClock()) {
   const db = openDatabase(path);
   migrateDatabase(db);
-  const app = await buildApp(testConfig({ webhooks }), { store: createSqliteStore(db), clock });
+  const store = createSqliteStore(db);
+  const app = await buildApp(testConfig({ webhooks }), { store, clock });
   app.addHook('onClose', async () => db.$client.close());
   await app.ready();
-  const admin = (await createKey(db, clock, { scope: 'admin' })).header;
-  const write = (await createKey(db, clock, { scope: 'write' })).header;
-  const ctx = { app, db, clock, auth: { admin, write, read: write } } as TestApp;
+  const admin = (await createKey(store, clock, { scope: 'admin' })).header;
+  const write = (await createKey(store, clock, { scope: 'write' })).header;
+  const ctx = { app, db, store, clock, auth: { admin, write, read: write } } as TestApp;
   return ctx;
 }
 
-const rows = (db: Db) =>
-  db.$client.prepare('SELECT event_type AS type, status, attempts, last_error AS error FROM webhook_deliveries ORDER BY id').all() as {
-    type: string;
-    status: string;
-    attempts: number;
-    error: string | null;
-  }[];
+const rows = async (store: Store, webhookId: number) =>
+  (await deliveryLog(store, webhookId)).map((d) => ({ type: d.eventType, status: d.status, attempts: d.attempts, error: d.lastError }));
 
 t.test('a delivery in flight when the app closes records its attempt before the database closes', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'masthead-hooks-'));
@@ -47,9 +45,9 @@ t.test('a delivery in flight when the app closes records its attempt before the 
   // The database closes in an onClose hook (registered last, so run first): the worker must be stopped before it.
   await ctx.app.close();
   await pass;
-  const db = openDatabase(join(dir, 'db.sqlite'));
-  t.teardown(() => db.$client.close());
-  t.match(rows(db), [{ type: 'section.created', status: 'pending', attempts: 1, error: /timed out|timeout/i }], 'the attempt is recorded');
+  const { store } = openSqliteStore(join(dir, 'db.sqlite'));
+  t.teardown(() => store.close());
+  t.match(await rows(store, hook.id), [{ type: 'section.created', status: 'pending', attempts: 1, error: /timed out|timeout/i }], 'the attempt is recorded');
 });
 
 t.test('after kill -9, events claimed but never attempted go out first, in order, at the next start', async (t) => {
@@ -62,8 +60,10 @@ t.test('after kill -9, events claimed but never attempted go out first, in order
   receiver.useSecret(hook.secret);
   await factories(first).section({ slug: 'a', name: '甲' });
   await factories(first).section({ slug: 'b', name: '乙' });
-  // The dead process's claim (worker.ts `claim`): both leased for timeout + 60 s, neither attempted.
-  first.db.$client.prepare('UPDATE webhook_deliveries SET next_attempt_at = ?').run(first.clock() + webhooks.timeoutMs + 60_000);
+  // The dead process's claim (worker.ts `claimDue`): the endpoint leased for timeout + 60 s, neither event attempted.
+  const now = first.clock();
+  const claimed = await first.store.write((tx) => tx.deliveryQueue.lease('a worker killed with -9', now, now + webhooks.timeoutMs + 60_000, { endpoints: 10, batch: 20 }));
+  t.equal(claimed.length, 1, 'the endpoint is leased to the process that dies');
   // Written after the crash's claim: due now, and later in the order.
   await first.app.close();
   const second = await fileApp(path, first.clock);
@@ -76,5 +76,5 @@ t.test('after kill -9, events claimed but never attempted go out first, in order
     ['a', 'b', 'c'],
     'the released events first, in event order, not ~60 s later after c',
   );
-  t.ok(rows(second.db).every((r) => r.status === 'succeeded'));
+  t.ok((await rows(second.store, hook.id)).every((r) => r.status === 'succeeded'));
 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { ARTICLE_STATUSES, SOURCE_KINDS } from '../port.js';
+import { API_KEY_SCOPES, ARTICLE_STATUSES, DELIVERY_STATUSES, SOURCE_KINDS } from '../port.js';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 // Times are stored as integer milliseconds since the epoch (UTC): compact, index-friendly,
@@ -131,8 +131,6 @@ export const relatedLinks = sqliteTable(
   ],
 );
 
-export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
-
 /** API keys: only a SHA-256 hash of the secret is stored; the secret is shown once. */
 export const apiKeys = sqliteTable(
   'api_keys',
@@ -231,9 +229,13 @@ export const webhooks = sqliteTable('webhooks', {
   disabledReason: text('disabled_reason'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /**
+   * The delivery worker that holds the endpoint (sends its events, in order) and until when
+   * (src/store/port.ts, DeliveryQueueRepo): a lease that expires, so a dead worker's runs out.
+   */
+  leaseOwner: text('lease_owner'),
+  leaseUntil: integer('lease_until'),
 });
-
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 
 /** The durable outbox and the delivery log: written with the change, updated after each attempt. */
 export const webhookDeliveries = sqliteTable(
@@ -260,6 +262,8 @@ export const webhookDeliveries = sqliteTable(
   (t) => [
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
     index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
+    // Each endpoint's oldest undelivered event, without walking its delivered history.
+    index('webhook_deliveries_pending_idx').on(t.webhookId, t.id).where(sql`${t.status} = 'pending'`),
     check('webhook_deliveries_status_check', sql`${t.status} IN ('pending', 'succeeded', 'failed')`),
   ],
 );

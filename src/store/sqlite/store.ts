@@ -4,6 +4,8 @@ import { createArticleRepo, createRelatedLinkRepo } from './articles.js';
 import { createSectionRepo, createSourceRepo } from './catalog.js';
 import { createChangeFeedRepo } from './feed.js';
 import { createSitemapRepo } from './sitemaps.js';
+import { createKeyRepo } from './keys.js';
+import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
 import { anyDueOf, createChangeLogRepo, createHeldSearchIndex, createOutboxRepo, createPendingLinksRepo } from './effects.js';
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './connection.js';
 import { translateSqliteError, translating } from './constraints.js';
@@ -34,11 +36,20 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     links: createRelatedLinkRepo(on),
     feed: createChangeFeedRepo(on),
     sitemaps: createSitemapRepo(on),
+    keys: createKeyRepo(on),
+    webhooks: createWebhookRepo(on),
+    deliveries: createDeliveryRepo(on),
   });
   const writing = repos(db);
   const reading = reader === db ? writing : repos(reader);
   const searchIndex = createHeldSearchIndex(db);
-  const writeOnly = { changeLog: createChangeLogRepo(db), outbox: createOutboxRepo(db), searchIndex: searchIndex.repo, pendingLinks: createPendingLinksRepo(db) };
+  const writeOnly = {
+    changeLog: createChangeLogRepo(db),
+    outbox: createOutboxRepo(db),
+    searchIndex: searchIndex.repo,
+    pendingLinks: createPendingLinksRepo(db),
+    deliveryQueue: createDeliveryQueueRepo(db),
+  };
   const anyDue = anyDueOf(reader);
   let savepoints = 0;
   // The content generation: this process's committed content units, and SQLite's data_version,
@@ -56,9 +67,9 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     return error;
   };
 
-  /** BEGIN IMMEDIATE takes the write lock at once or fails; the retries wait off the event loop. */
-  async function begin(): Promise<void> {
-    const deadline = Date.now() + busyTimeoutMs;
+  /** BEGIN IMMEDIATE takes the write lock at once or fails; the retries (none with `wait: false`) wait off the event loop. */
+  async function begin(wait: boolean): Promise<void> {
+    const deadline = wait ? Date.now() + busyTimeoutMs : 0;
     const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
     sqlite.pragma('busy_timeout = 0');
     try {
@@ -102,8 +113,8 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     return tx;
   }
 
-  async function unit<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    await begin();
+  async function unit<T>(work: (tx: Tx) => Promise<T>, wait: boolean): Promise<T> {
+    await begin(wait);
     const hooks: (() => void)[] = [];
     const marks = { content: false };
     let result: T;
@@ -125,7 +136,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
   return {
     dialect: 'sqlite',
     ...reading,
-    write: (work) => mutex.run(() => unit(work)),
+    write: (work, options) => mutex.run(() => unit(work, options?.wait ?? true)),
     anyDue,
     async contentGeneration() {
       const version = dataVersion.get();

@@ -34,7 +34,7 @@ t.test('a database migrated by a newer Masthead is refused, naming what it found
   const db = openDatabase(path);
   db.$client.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('from-the-future', ?)").run(Date.parse('2030-01-01T00:00:00Z'));
   db.$client.close();
-  t.throws(() => openSqliteStore(path), { name: 'StoreUnusable', message: /migrated by a newer Masthead \(a migration of 2030-01-01T00:00:00\.000Z; this build knows up to 0004_articles_column_order\)/ });
+  t.throws(() => openSqliteStore(path), { name: 'StoreUnusable', message: /migrated by a newer Masthead \(a migration of 2030-01-01T00:00:00\.000Z; this build knows up to 0005_webhook_leases\)/ });
   const cli = await runCli(['migrate'], { env: { DATABASE_PATH: path } });
   t.equal(cli.code, 1);
   t.match(cli.stderr, /^\S*m\.db: the database was migrated by a newer Masthead/);
@@ -56,7 +56,7 @@ t.test('a database that cannot be written is refused at start-up, before it coul
 t.test('a write refused because the file is read-only is a 503 problem, and /readyz says so until a write succeeds', async (t) => {
   const path = databaseFile(t.testdir());
   const writable = openDatabase(path);
-  const { header } = await createKey(writable, testClock(), { scope: 'admin' });
+  const { header } = await createKey(createSqliteStore(writable), testClock(), { scope: 'admin' });
   writable.$client.close();
   // The store's writer opened read-only stands in for a file that became read-only under a running server.
   const readOnly = openDatabase(path, { readonly: true });

@@ -42,7 +42,7 @@ t.test('over HTTP, a busy database is a 503 problem+json and a full disk a 507, 
     await app.close();
     await store.close();
   });
-  const auth = (await createKey(store.legacy.db, clock, { scope: 'write' })).header;
+  const auth = (await createKey(store, clock, { scope: 'write' })).header;
   t.equal((await call(app, { method: 'POST', url: '/v1/sections', headers: auth, payload: { slug: 'tianjin', name: '天津' } })).status, 201);
 
   const other = new Database(path);
