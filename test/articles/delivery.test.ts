@@ -1,3 +1,4 @@
+// SQLite-specific: counts the statements the app prepares on the SQLite driver (one per request, not N+1).
 import t from 'tap';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
 import { factories, req } from '../helpers/factories.js';

@@ -1,3 +1,4 @@
+// SQLite-specific: the benchmark seeds a SQLite file; it counts the FTS5 rows next to the articles.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

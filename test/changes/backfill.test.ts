@@ -1,3 +1,4 @@
+// SQLite-specific: runs the backfill statements of the SQLite migration against a live database.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { buildTestApp, call } from '../helpers/app.js';

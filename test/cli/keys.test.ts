@@ -1,15 +1,10 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { keysCommand } from '../../src/cli/keys.js';
-import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
-import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { createKeyService } from '../../src/keys/service.js';
-import { testClock } from '../helpers/app.js';
+import { buildTestStore, testClock } from '../helpers/app.js';
 
-function setup(t: { teardown: (fn: () => void) => void }) {
-  const db = openDatabase(':memory:');
-  migrateDatabase(db);
-  t.teardown(() => db.$client.close());
-  const storage = createSqliteStore(db);
+function setup(t: Test) {
+  const storage = buildTestStore(t);
   const clock = testClock();
   const out: string[] = [];
   const err: string[] = [];

@@ -1,4 +1,4 @@
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
@@ -22,6 +22,10 @@ export function testClock(start = '2026-11-27T08:00:00.000Z'): TestClock {
 export type AuthHeader = { authorization: string };
 export type TestApp = {
   app: FastifyInstance;
+  /**
+   * @deprecated The SQLite handle, for tests not yet moved to the port: read stored state with
+   * test/helpers/store-rows.ts (or HTTP) instead, so the suite can run on any adapter.
+   */
   db: Db;
   /** The storage port the app runs on. */
   store: Store;
@@ -47,18 +51,43 @@ function checkEveryAnswer(t: Test, app: FastifyInstance) {
   app.inject = checked as unknown as FastifyInstance['inject'];
 }
 
-/** A fresh app on a fresh, migrated in-memory database, closed when the test ends; its answers are checked against the document. */
-export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
+/** A fresh store on a fresh, migrated in-memory database, closed when the test ends: for tests that need no app. */
+export function buildTestStore(t: Test): Store {
   const db = openDatabase(':memory:');
   migrateDatabase(db);
-  const clock = testClock();
   const store = createSqliteStore(db);
-  const app = await buildApp(testConfig(overrides), { store, clock });
+  t.teardown(() => store.close());
+  return store;
+}
+
+/**
+ * A fresh app on a fresh, migrated in-memory database, closed when the test ends; its answers are
+ * checked against the document. `node` builds another API node on that app's database instead
+ * (closed before it: teardowns run last first), `logger` replaces the silent one.
+ */
+export async function buildTestApp(
+  t: Test,
+  overrides: Partial<Config> = {},
+  options: { node?: TestApp; logger?: FastifyServerOptions['loggerInstance'] } = {},
+): Promise<TestApp> {
+  if (options.node) {
+    const { db, store, clock, auth } = options.node;
+    const app = await buildApp(testConfig(overrides), { store, clock, logger: options.logger });
+    await app.ready();
+    checkEveryAnswer(t, app);
+    t.teardown(() => app.close());
+    return { app, db, store, clock, auth };
+  }
+  const db = openDatabase(':memory:');
+  migrateDatabase(db);
+  const store = createSqliteStore(db);
+  const clock = testClock();
+  const app = await buildApp(testConfig(overrides), { store, clock, logger: options.logger });
   await app.ready();
   checkEveryAnswer(t, app);
   t.teardown(async () => {
     await app.close();
-    db.$client.close();
+    await store.close();
   });
   const auth = {
     admin: (await createKey(store, clock, { scope: 'admin' })).header,

@@ -1,5 +1,4 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { Db } from '../../src/store/sqlite/connection.js';
 import { call, type TestApp } from './app.js';
 
 type Headers = Record<string, string>;
@@ -44,11 +43,6 @@ export function factories(ctx: TestApp) {
       mustCreate(app, '/v1/articles', { title: `新闻 ${next()}`, sectionId, status: 'published', ...body }, headers),
     link: (articleId: number, body: Body) => mustCreate(app, `/v1/articles/${articleId}/related-links`, body, headers),
   };
-}
-
-/** Rows in a table, read straight from the database (to prove a refused write stored nothing). */
-export function countRows(db: Db, table: 'articles' | 'sections' | 'sources' | 'related_links' | 'article_tags' | 'article_revisions'): number {
-  return (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 }
 
 /** The URL in a `Link: <…>; rel="next"` header, if any. */

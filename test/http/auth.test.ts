@@ -5,7 +5,8 @@ import { createContract } from '../../src/http/contract.js';
 import { errorsPlugin } from '../../src/http/errors.js';
 import { createKeyService } from '../../src/keys/service.js';
 import { assertProblem, buildTestApp, call, createKey } from '../helpers/app.js';
-import { countRows, factories, req } from '../helpers/factories.js';
+import { factories, req } from '../helpers/factories.js';
+import { countStored } from '../helpers/store-rows.js';
 
 const INVALID = /^Bearer realm="masthead", error="invalid_token"$/;
 
@@ -38,7 +39,7 @@ t.test('every bad credential shape is a 401 with WWW-Authenticate, on public and
       t.notOk(JSON.stringify(res.body).includes(valid), `${shape}: the answer does not echo the secret`);
     }
   }
-  t.equal(countRows(ctx.db, 'sections'), 0, 'no refused write stored anything');
+  t.equal(await countStored(ctx.store, 'sections'), 0, 'no refused write stored anything');
   t.equal((await call(ctx.app, req('GET', '/v1/articles', undefined, { authorization: `bearer  ${valid}` }))).status, 200, 'the scheme is case-insensitive');
 });
 
@@ -56,7 +57,7 @@ t.test('a key with too small a scope is a 403 naming the scope needed', async (t
   const body = assertProblem(t, res, 403, 'insufficient-scope');
   t.match(body.detail, /write/);
   t.equal(res.headers['www-authenticate'], 'Bearer realm="masthead", error="insufficient_scope", scope="write"');
-  t.equal(countRows(ctx.db, 'sections'), 0);
+  t.equal(await countStored(ctx.store, 'sections'), 0);
   t.equal((await call(ctx.app, req('POST', '/v1/sections', { name: '天津' }, ctx.auth.write))).status, 201);
   t.equal((await call(ctx.app, req('POST', '/v1/sections', { name: '北京' }, ctx.auth.admin))).status, 201, 'admin can do what write can');
 });

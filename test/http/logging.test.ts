@@ -1,25 +1,25 @@
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
 import { createKey, testClock } from '../helpers/app.js';
+import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { req } from '../helpers/factories.js';
 import { capturingLogger } from '../helpers/log-capture.js';
-import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 async function appWithLog(t: Test, redact = true) {
   const db = openDatabase(':memory:');
   migrateDatabase(db);
+  const store = createSqliteStore(db);
   const clock = testClock();
   const log = capturingLogger(redact);
-  const store = createSqliteStore(db);
   const app = await buildApp(testConfig(), { store, clock, logger: log.logger });
   await app.ready();
   t.teardown(async () => {
     await app.close();
-    db.$client.close();
+    await store.close();
   });
-  return { app, db, store, clock, log };
+  return { app, store, clock, log };
 }
 
 t.test('Authorization headers and key secrets never reach the log', async (t) => {

@@ -1,17 +1,12 @@
-import t from 'tap';
-import { migrateDatabase, openDatabase } from '../../src/store/sqlite/connection.js';
+import t, { type Test } from 'tap';
 import { bootstrapKeys } from '../../src/keys/bootstrap.js';
 import { createKeyService } from '../../src/keys/service.js';
-import { createSqliteStore } from '../../src/store/sqlite/store.js';
-import { testClock } from '../helpers/app.js';
+import { buildTestStore, testClock } from '../helpers/app.js';
 import { capturingLogger } from '../helpers/log-capture.js';
 
-function setup(t: { teardown: (fn: () => void) => void }) {
-  const db = openDatabase(':memory:');
-  migrateDatabase(db);
-  t.teardown(() => db.$client.close());
-  const keys = createKeyService(createSqliteStore(db), testClock());
-  return { db, keys, log: capturingLogger() };
+function setup(t: Test) {
+  const keys = createKeyService(buildTestStore(t), testClock());
+  return { keys, log: capturingLogger() };
 }
 
 t.test('a database with no key gets one admin key, its secret logged once at warn level', async (t) => {

@@ -1,3 +1,4 @@
+// SQLite-specific: a TEMP TRIGGER simulates a full disk on the api_keys update.
 import t from 'tap';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';

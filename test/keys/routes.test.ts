@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
 import { factories, nextLink, req, withHeaders } from '../helpers/factories.js';
+import { countStored } from '../helpers/store-rows.js';
 
 type Key = { id: number; secret?: string; revokedAt: string | null; lastUsedAt: string | null };
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
 t.test('an admin creates a key: 201, Location, the secret once, only its hash stored', async (t) => {
   const ctx = await buildTestApp(t);
-  const { app, db } = ctx;
+  const { app } = ctx;
   const admin = withHeaders(ctx.auth.admin);
   const res = await call(app, admin(req('POST', '/v1/keys', { name: '合作方 X', scope: 'write' })));
   t.equal(res.status, 201);
@@ -18,8 +19,8 @@ t.test('an admin creates a key: 201, Location, the secret once, only its hash st
   t.match(res.body.secret, /^mh_[A-Za-z0-9_-]{43}$/, 'mh_ and 32 random bytes in base64url');
   t.equal(res.body.prefix, res.body.secret.slice(0, 10));
 
-  const row = db.$client.prepare('SELECT * FROM api_keys WHERE id = ?').get(res.body.id) as Record<string, unknown>;
-  t.equal(row.secret_hash, createHash('sha256').update(res.body.secret).digest('hex'));
+  const row = (await ctx.store.keys.byId(res.body.id))!;
+  t.equal(row.secretHash, createHash('sha256').update(res.body.secret).digest('hex'));
   t.notOk(Object.values(row).some((v) => String(v).includes(res.body.secret)), 'the secret itself is stored nowhere');
 
   const used = await call(app, req('POST', '/v1/sections', { name: '天津' }, bearer(res.body.secret)));
@@ -90,7 +91,7 @@ t.test('partner limits must name existing sections and sources, and only on read
     t.match(bad.errors, [{ pointer }], `${JSON.stringify(body)} names ${pointer}`);
   }
   assertProblem(t, await call(ctx.app, admin(req('POST', '/v1/keys', { name: 'x', scope: 'read', secret: 'mh_mine' }))), 400, 'validation-failed');
-  t.equal((ctx.db.$client.prepare('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n, 4, 'no refused key was stored');
+  t.equal(await countStored(ctx.store, 'keys'), 4, 'no refused key was stored');
 });
 
 t.test('only admin keys manage keys', async (t) => {

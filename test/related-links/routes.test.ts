@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
-import { countRows, factories, req, withHeaders, writeHeadersOf } from '../helpers/factories.js';
+import { countStored } from '../helpers/store-rows.js';
+import { factories, req, withHeaders, writeHeadersOf } from '../helpers/factories.js';
 
 const NOW = '2026-11-27T08:00:00.000Z';
 type Link = { id: number; position: number; title: string; targetArticleId: number | null; targetSlug: string | null; url: string | null };
@@ -12,8 +13,8 @@ async function setup(t: Test) {
   const section = await make.section();
   const owner = await make.article(section.id, { title: '甘肃省党政代表团来津考察' });
   const linksOf = async (id: number) => (await call(ctx.app, { method: 'GET', url: `/v1/articles/${id}/related-links` })).body.data as Link[];
-  const versionOf = (id: number) => (ctx.db.$client.prepare('SELECT version FROM articles WHERE id = ?').get(id) as { version: number }).version;
-  return { ...ctx, w, make, section, owner, linksOf, versionOf, count: () => countRows(ctx.db, 'related_links') };
+  const versionOf = async (id: number) => (await ctx.store.articles.byId(id))!.version;
+  return { ...ctx, w, make, section, owner, linksOf, versionOf, count: () => countStored(ctx.store, 'relatedLinks') };
 }
 
 t.test('create internal and external links; list in position order', async (t) => {
@@ -37,7 +38,7 @@ t.test('create internal and external links; list in position order', async (t) =
     updatedAt: NOW,
     articleVersion: 2,
   });
-  t.equal(versionOf(owner.id), 2, "a new link is a new version of its article");
+  t.equal(await versionOf(owner.id), 2, "a new link is a new version of its article");
   t.equal(internal.headers['article-etag'], '"2"', "the answer carries the article's new ETag");
 
   const external = await call(app, w(req('POST', url, { url: 'https://www.enorth.com.cn/a.html', title: '北方网' })));
@@ -47,7 +48,7 @@ t.test('create internal and external links; list in position order', async (t) =
   t.equal(first.body.position, 0);
   const last = await call(app, w(req('POST', url, { url: 'https://example.com/z', title: '最后' })));
   t.equal(last.body.position, 2, 'default position is after the highest');
-  t.equal(versionOf(owner.id), 5);
+  t.equal(await versionOf(owner.id), 5);
 
   const listed = await linksOf(owner.id);
   t.same(listed.map((l) => l.id), [internal.body.id, first.body.id, external.body.id, last.body.id], 'by position, then id');
@@ -83,8 +84,8 @@ t.test('exactly one of targetArticleId and url+title; no self-links; known targe
   t.match(self.errors, [{ in: 'body', pointer: '/targetArticleId' }]);
   const unknown = assertProblem(t, await call(app, w(req('POST', url, { targetArticleId: 999 }))), 400, 'unknown-reference');
   t.match(unknown.errors, [{ in: 'body', pointer: '/targetArticleId' }]);
-  t.equal(count(), 0, 'nothing stored');
-  t.equal(versionOf(owner.id), 1, 'and the article did not change');
+  t.equal(await count(), 0, 'nothing stored');
+  t.equal(await versionOf(owner.id), 1, 'and the article did not change');
 });
 
 t.test('PATCH position and title; DELETE; unknown links', async (t) => {
@@ -93,13 +94,13 @@ t.test('PATCH position and title; DELETE; unknown links', async (t) => {
   const base = `/v1/articles/${owner.id}/related-links`;
   const a = await make.link(owner.id, { targetArticleId: target.id });
   const b = await make.link(owner.id, { url: 'https://example.com/', title: '外链' });
-  const v = versionOf(owner.id);
+  const v = await versionOf(owner.id);
 
   const moved = await call(app, w(req('PATCH', `${base}/${a.id}`, { position: 5 })));
   t.equal(moved.status, 200);
   t.match(moved.body, { id: a.id, position: 5, title: '目标' });
   t.same((await linksOf(owner.id)).map((l) => l.id), [b.id, a.id]);
-  t.equal(versionOf(owner.id), v + 1);
+  t.equal(await versionOf(owner.id), v + 1);
   t.equal(moved.body.articleVersion, v + 1);
   t.equal(moved.headers['article-etag'], `"${v + 1}"`);
   const renamed = await call(app, w(req('PATCH', `${base}/${b.id}`, { title: '新外链' })));
@@ -112,21 +113,21 @@ t.test('PATCH position and title; DELETE; unknown links', async (t) => {
   const other = await make.article(section.id);
   assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${other.id}/related-links/${a.id}`, { position: 1 }))), 404, 'not-found');
   assertProblem(t, await call(app, w({ method: 'DELETE', url: `/v1/articles/${other.id}/related-links/${a.id}` })), 404);
-  t.equal(count(), 2, 'a link belongs to its own article only');
+  t.equal(await count(), 2, 'a link belongs to its own article only');
 
-  const before = versionOf(owner.id);
+  const before = await versionOf(owner.id);
   const del = await app.inject(w({ method: 'DELETE', url: `${base}/${a.id}` }));
   t.equal(del.statusCode, 204);
   t.equal(del.body, '');
-  t.equal(count(), 1);
-  t.equal(versionOf(owner.id), before + 1);
+  t.equal(await count(), 1);
+  t.equal(await versionOf(owner.id), before + 1);
   t.equal(del.headers['article-etag'], `"${before + 1}"`, 'a 204 carries it as a header');
   assertProblem(t, await call(app, w({ method: 'DELETE', url: `${base}/${a.id}` })), 404, 'not-found');
   assertProblem(t, await call(app, w({ method: 'DELETE', url: `${base}/abc` })), 400);
 });
 
 t.test('internal links follow their target: current title and slug, visibility, permanent deletion', async (t) => {
-  const { app, db, auth, w, make, section, owner, linksOf } = await setup(t);
+  const { app, count, auth, w, make, section, owner, linksOf } = await setup(t);
   const target = await make.article(section.id, { title: '旧标题', slug: 'old-title' });
   const draft = await make.article(section.id, { title: '草稿', status: 'draft' });
   await make.link(owner.id, { targetArticleId: target.id });
@@ -150,7 +151,7 @@ t.test('internal links follow their target: current title and slug, visibility, 
 
   const purge = await app.inject({ method: 'DELETE', url: `/v1/articles/${target.id}?permanent=true`, headers: { ...auth.admin } });
   t.equal(purge.statusCode, 204);
-  t.equal(countRows(db, 'related_links'), 2, 'the link to the deleted article went with it');
+  t.equal(await count(), 2, 'the link to the deleted article went with it');
   t.same((await linksOf(owner.id)).map((l) => l.url), ['https://example.com/']);
 });
 
@@ -174,9 +175,9 @@ t.test('an article has at most 100 links', async (t) => {
   const { app, w, owner, count } = await setup(t);
   const url = `/v1/articles/${owner.id}/related-links`;
   for (let i = 0; i < 100; i++) await call(app, w(req('POST', url, { url: `https://example.com/${i}`, title: `链接${i}` })));
-  t.equal(count(), 100);
+  t.equal(await count(), 100);
   assertProblem(t, await call(app, w(req('POST', url, { url: 'https://example.com/x', title: '多余' }))), 409, 'too-many-links');
-  t.equal(count(), 100);
+  t.equal(await count(), 100);
   const listed = (await call(app, { method: 'GET', url })).body.data as Link[];
   t.same(listed.map((l) => l.position), Array.from({ length: 100 }, (_, i) => i));
 });
@@ -185,7 +186,7 @@ t.test('readers cannot write links, editors can link drafts', async (t) => {
   const { app, w, make, section, owner, count } = await setup(t);
   const draft = await make.article(section.id, { status: 'draft' });
   assertProblem(t, await call(app, req('POST', `/v1/articles/${owner.id}/related-links`, { targetArticleId: draft.id })), 401);
-  t.equal(count(), 0);
+  t.equal(await count(), 0);
   const link = await call(app, w(req('POST', `/v1/articles/${draft.id}/related-links`, { targetArticleId: owner.id })));
   t.equal(link.status, 201, 'a draft can have links');
   const asEditor = await call(app, w({ method: 'GET', url: `/v1/articles/${owner.id}?include=relatedLinks` }));

@@ -1,14 +1,15 @@
 import t, { type Test } from 'tap';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
-import { countRows, factories, nextLink, req, withHeaders, writeHeadersOf } from '../helpers/factories.js';
+import { countStored } from '../helpers/store-rows.js';
+import { factories, nextLink, req, withHeaders, writeHeadersOf } from '../helpers/factories.js';
 
 const NOW = '2026-11-27T08:00:00.000Z';
 
 async function setup(t: Test) {
   const ctx = await buildTestApp(t);
   const w = withHeaders(writeHeadersOf(ctx));
-  const stored = (id: number) => ctx.db.$client.prepare('SELECT * FROM sources WHERE id = ?').get(id) as Record<string, unknown> | undefined;
-  return { ...ctx, w, make: factories(ctx), stored, count: () => countRows(ctx.db, 'sources') };
+  const stored = (id: number) => ctx.store.sources.byId(id);
+  return { ...ctx, w, make: factories(ctx), stored, count: () => countStored(ctx.store, 'sources') };
 }
 
 t.test('create, read, list, update, delete a source', async (t) => {
@@ -28,7 +29,7 @@ t.test('create, read, list, update, delete a source', async (t) => {
     createdAt: NOW,
     updatedAt: NOW,
   });
-  t.match(stored(created.body.id), { slug: 'tian-jin-ri-bao', name: '天津日报', kind: 'newspaper' });
+  t.match(await stored(created.body.id), { slug: 'tian-jin-ri-bao', name: '天津日报', kind: 'newspaper' });
 
   const byId = await call(app, { method: 'GET', url: `/v1/sources/${created.body.id}` });
   t.equal(byId.status, 200);
@@ -46,12 +47,12 @@ t.test('create, read, list, update, delete a source', async (t) => {
   t.equal(patched.status, 200);
   t.equal(patched.headers.etag, '"2"');
   t.match(patched.body, { name: '天津日报社', url: null, version: 2, slug: 'tian-jin-ri-bao' });
-  t.match(stored(created.body.id), { name: '天津日报社', url: null, version: 2 });
+  t.match(await stored(created.body.id), { name: '天津日报社', url: null, version: 2 });
 
   const del = await app.inject(w({ method: 'DELETE', url: `/v1/sources/${twin.body.id}` }));
   t.equal(del.statusCode, 204);
   t.equal(del.body, '');
-  t.equal(count(), 1);
+  t.equal(await count(), 1);
   assertProblem(t, await call(app, { method: 'GET', url: `/v1/sources/${twin.body.id}` }), 404, 'not-found');
   assertProblem(t, await call(app, { method: 'GET', url: '/v1/sources/slug/tian-jin-ri-bao-2' }), 404, 'not-found');
   assertProblem(t, await call(app, w({ method: 'DELETE', url: `/v1/sources/${twin.body.id}` })), 404, 'not-found');
@@ -67,10 +68,10 @@ t.test('a source named by an article cannot be deleted', async (t) => {
   t.match(busy.detail, /article/i, 'the problem says why');
   await call(app, w({ method: 'DELETE', url: `/v1/articles/${article.id}` }));
   assertProblem(t, await call(app, w({ method: 'DELETE', url: `/v1/sources/${source.id}` })), 409, 'source-in-use', );
-  t.equal(count(), 1, 'a trashed article still holds its source');
+  t.equal(await count(), 1, 'a trashed article still holds its source');
   await call(app, w(req('PATCH', `/v1/articles/${article.id}`, { sourceId: null })));
   t.equal((await app.inject(w({ method: 'DELETE', url: `/v1/sources/${source.id}` }))).statusCode, 204);
-  t.equal(count(), 0);
+  t.equal(await count(), 0);
 });
 
 t.test('validation: kind, slug, url, name, unknown fields', async (t) => {
@@ -99,7 +100,7 @@ t.test('validation: kind, slug, url, name, unknown fields', async (t) => {
   const dup = assertProblem(t, await call(app, w(req('POST', '/v1/sources', { name: 'B', slug: 'a' }))), 409, 'slug-taken');
   t.match(dup.errors, [{ pointer: '/slug' }]);
   t.notMatch(dup.detail, /SQLITE|UNIQUE/);
-  t.equal(count(), 1, 'nothing stored');
+  t.equal(await count(), 1, 'nothing stored');
 
   const b = await make.source({ name: 'B', slug: 'b' });
   assertProblem(t, await call(app, w(req('PATCH', `/v1/sources/${b.id}`, { slug: 'a' }))), 409, 'slug-taken');
@@ -118,11 +119,11 @@ t.test('If-Match on update and delete', async (t) => {
   const s = await make.source({ name: 'X' });
   const stale = assertProblem(t, await call(app, w(req('PATCH', `/v1/sources/${s.id}`, { name: 'Y' }, { 'if-match': '"7"' }))), 412, 'version-mismatch');
   t.equal(stale.currentVersion, 1);
-  t.equal(stored(s.id)!.name, 'X');
+  t.equal((await stored(s.id))!.name, 'X');
   assertProblem(t, await call(app, w(req('PATCH', `/v1/sources/${s.id}`, { name: 'Y' }, { 'if-match': 'seven' }))), 400);
   t.equal((await call(app, w(req('PATCH', `/v1/sources/${s.id}`, { name: 'Y' }, { 'if-match': '"1"' })))).status, 200);
   assertProblem(t, await call(app, w({ method: 'DELETE', url: `/v1/sources/${s.id}`, headers: { 'if-match': '"1"' } })), 412);
-  t.ok(stored(s.id), 'still there');
+  t.ok(await stored(s.id), 'still there');
   t.equal((await app.inject(w({ method: 'DELETE', url: `/v1/sources/${s.id}`, headers: { 'if-match': '"2"' } }))).statusCode, 204);
 });
 

@@ -1,3 +1,4 @@
+// SQLite-specific: `import --database` writes a SQLite file, which the test opens to count rows.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// SQLite-specific: a dry run on a SQLite file must leave the file (after a WAL checkpoint) and its TEMP tables untouched.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

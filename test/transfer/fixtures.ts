@@ -1,5 +1,6 @@
 import type { TestApp } from '../helpers/app.js';
 import { call } from '../helpers/app.js';
+import { allArticles, countStored, type StoredKind } from '../helpers/store-rows.js';
 
 /** Records as one NDJSON body; strings are written as they are (for malformed lines). */
 export const ndjson = (records: unknown[], eol = '\n') => records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(eol) + eol;
@@ -46,8 +47,9 @@ export async function exportAll(ctx: TestApp, query = ''): Promise<string> {
 }
 
 /** The stored state that an import must not touch when nothing changed. */
-export function versions(ctx: TestApp) {
-  return ctx.db.$client.prepare('SELECT id, version, updated_at AS updatedAt FROM articles ORDER BY id').all();
+export async function versions(ctx: TestApp) {
+  return (await allArticles(ctx.store)).map(({ id, version, updatedAt }) => ({ id, version, updatedAt }));
 }
 
-export const count = (ctx: TestApp, table: string) => (ctx.db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+/** How many rows of a kind are stored, read through the port. */
+export const count = (ctx: TestApp, kind: StoredKind) => countStored(ctx.store, kind);

@@ -1,3 +1,4 @@
+// SQLite-specific: the import worker thread writes to the SQLite file; the test reopens the file to count what committed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';

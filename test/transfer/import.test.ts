@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { assertProblem, buildTestApp, call } from '../helpers/app.js';
 import { readAll } from '../changes/helpers.js';
+import { allLinks } from '../helpers/store-rows.js';
 import { count, importBody, NDJSON, ndjson, seedRecords, versions } from './fixtures.js';
 
 t.test('imports sections, sources and articles by slug, with forward related links, sanitised and indexed', async (t) => {
@@ -11,9 +12,8 @@ t.test('imports sections, sources and articles by slug, with forward related lin
   t.match(String(res.headers['content-type']), /^application\/json/);
   t.same(res.body, { created: 5, updated: 0, unchanged: 0, failed: 0, lines: 5, dryRun: false, errors: [], errorsTruncated: false });
 
-  const sqlite = ctx.db.$client;
-  const zhengqing = sqlite.prepare("SELECT s.slug, p.slug AS parent FROM sections s JOIN sections p ON p.id = s.parent_id WHERE s.slug = 'zhengqing'").get();
-  t.same(zhengqing, { slug: 'zhengqing', parent: 'tianjin' }, 'the parent is named by slug');
+  const zhengqing = (await ctx.store.sections.bySlug('zhengqing'))!;
+  t.equal((await ctx.store.sections.byId(zhengqing.parentId!))?.slug, 'tianjin', 'the parent is named by slug');
   const a1 = (await call(ctx.app, { method: 'GET', url: '/v1/articles/slug/gan-su-sheng-dang-zheng-dai-biao-tuan-lai-jin-kao-cha?include=section,source,relatedLinks', headers: ctx.auth.write })).body;
   t.equal(a1.externalId, 'tjrb-20230419-001');
   t.equal(a1.body, '<p>4月17日至18日,甘肃省党政代表团来津考察。</p><p>市委书记陈敏尔主持座谈会并讲话。</p>', 'the body is sanitised as the API does');
@@ -35,14 +35,14 @@ t.test('imports sections, sources and articles by slug, with forward related lin
 t.test('re-running the same file changes nothing; a changed line updates', async (t) => {
   const ctx = await buildTestApp(t);
   await importBody(ctx, ndjson(seedRecords()));
-  const before = versions(ctx);
-  const links = ctx.db.$client.prepare('SELECT * FROM related_links ORDER BY id').all();
+  const before = await versions(ctx);
+  const links = await allLinks(ctx.store);
   ctx.clock.advance(60_000);
   const again = await importBody(ctx, ndjson(seedRecords()));
   t.same(again.body, { created: 0, updated: 0, unchanged: 5, failed: 0, lines: 5, dryRun: false, errors: [], errorsTruncated: false });
-  t.same(versions(ctx), before, 'no version or updatedAt moved');
-  t.equal(count(ctx, 'article_revisions'), 0, 'no revision written');
-  t.same(ctx.db.$client.prepare('SELECT * FROM related_links ORDER BY id').all(), links, 'the links were left alone');
+  t.same(await versions(ctx), before, 'no version or updatedAt moved');
+  t.equal(await count(ctx, 'revisions'), 0, 'no revision written');
+  t.same(await allLinks(ctx.store), links, 'the links were left alone');
 
   const records = seedRecords();
   (records[3] as { title: string }).title = '甘肃省党政代表团来津考察(更新)';
@@ -58,17 +58,17 @@ t.test('re-running the same file changes nothing; a changed line updates', async
     { line: 5, externalId: 'tjrb-20230419-002', status: 'updated' },
     { summary: { created: 0, updated: 2, unchanged: 3, failed: 0, lines: 5, dryRun: false } },
   ]);
-  t.same(versions(ctx).map((v) => (v as { version: number }).version), [2, 2], 'each changed article moved one version');
-  t.equal(count(ctx, 'article_revisions'), 1, 'the field change kept a revision (a links-only change does not, as with the links API)');
-  const linksOfSecond = "SELECT count(*) FROM related_links l JOIN articles a ON a.id = l.article_id WHERE a.external_id = 'tjrb-20230419-002'";
-  t.equal(ctx.db.$client.prepare(linksOfSecond).pluck().get(), 0, 'an empty list removed its links');
-  t.equal(count(ctx, 'related_links'), 2, 'the other article kept its two');
+  t.same((await versions(ctx)).map((v) => (v as { version: number }).version), [2, 2], 'each changed article moved one version');
+  t.equal(await count(ctx, 'revisions'), 1, 'the field change kept a revision (a links-only change does not, as with the links API)');
+  const second = (await ctx.store.articles.byExternalId('tjrb-20230419-002'))!;
+  t.same(await ctx.store.links.ofArticle(second.id), [], 'an empty list removed its links');
+  t.equal(await count(ctx, 'relatedLinks'), 2, 'the other article kept its two');
 });
 
 t.test('a changed body re-versions its own article only, not the articles that link to it', async (t) => {
   const ctx = await buildTestApp(t);
   await importBody(ctx, ndjson(seedRecords()));
-  const before = versions(ctx) as { id: number; version: number; updatedAt: number }[];
+  const before = (await versions(ctx)) as { id: number; version: number; updatedAt: number }[];
   const feedBefore = (await readAll(ctx.app, ctx.auth.admin)).next;
   ctx.clock.advance(60_000);
   const records = seedRecords();
@@ -76,10 +76,10 @@ t.test('a changed body re-versions its own article only, not the articles that l
   (records[4] as Record<string, unknown>).body = '<p>春色染衣裳,正文改了。</p>';
   const res = await importBody(ctx, ndjson(records));
   t.match(res.body, { created: 0, updated: 1, unchanged: 4, failed: 0 });
-  const after = versions(ctx) as typeof before;
+  const after = (await versions(ctx)) as typeof before;
   t.same(after[0], before[0], 'the linking article kept its version and updatedAt');
   t.equal(after[1]!.version, before[1]!.version + 1, 'the changed article moved one version');
-  t.equal(count(ctx, 'article_revisions'), 1, 'one revision, of the changed article');
+  t.equal(await count(ctx, 'revisions'), 1, 'one revision, of the changed article');
   const events = (await readAll(ctx.app, ctx.auth.admin, feedBefore)).events;
   t.same(events.map((e) => `${e.resource}:${e.id}:${e.op}`), [`article:${before[1]!.id}:update`], 'one feed event');
 });
@@ -159,10 +159,10 @@ t.test('bad lines fail alone, with their line numbers and field pointers; blank 
   t.match(byLine[10].problems, [{ pointer: '/externalId', message: /needs an externalId/ }]);
   t.match(byLine[12].problems, [{ pointer: '/relatedLinks/0/externalId', message: 'An article cannot link to itself' }]);
   t.equal(res.body.errors.length, 9, 'each failed line is listed once');
-  const x3 = ctx.db.$client.prepare("SELECT id FROM articles WHERE external_id = 'x-3'").get();
+  const x3 = await ctx.store.articles.byExternalId('x-3');
   t.ok(x3, 'the article whose link target never appeared is kept');
-  t.same(count(ctx, 'related_links'), 0, 'none of its targets exist, so x-3 has no links');
-  t.same(count(ctx, 'articles'), 1);
+  t.same(await count(ctx, 'relatedLinks'), 0, 'none of its targets exist, so x-3 has no links');
+  t.same(await count(ctx, 'articles'), 1);
 });
 
 t.test('a line over 5 MB fails alone; the next one is read', async (t) => {
@@ -171,7 +171,7 @@ t.test('a line over 5 MB fails alone; the next one is read', async (t) => {
   const body = ndjson([{ type: 'section', slug: 'tianjin', name: '天津' }, huge, { type: 'article', externalId: 'after', title: '之后', section: 'tianjin' }]);
   const res = await importBody(ctx, body);
   t.match(res.body, { created: 2, failed: 1, lines: 3, errors: [{ line: 2, type: null, problems: [{ pointer: '', message: 'The line is longer than 5242880 bytes' }] }] });
-  t.ok(ctx.db.$client.prepare("SELECT 1 FROM articles WHERE external_id = 'after'").get());
+  t.ok(await ctx.store.articles.byExternalId('after'));
 });
 
 t.test('modes: create-only refuses existing records, update-only new ones', async (t) => {
@@ -187,7 +187,7 @@ t.test('modes: create-only refuses existing records, update-only new ones', asyn
   t.same(createOnly.body.errors.map((e: { line: number; problems: { pointer: string }[] }) => [e.line, e.problems[0]!.pointer]), [[1, '/slug'], [2, '/externalId']]);
   const updateOnly = await importBody(ctx, ndjson([...records, { type: 'article', externalId: 'new-2', title: '新二', section: 'tianjin' }]), '?mode=update-only');
   t.match(updateOnly.body, { created: 0, updated: 1, unchanged: 2, failed: 1, errors: [{ line: 4, externalId: 'new-2', problems: [{ pointer: '/externalId', message: /mode=update-only/ }] }] });
-  t.equal(ctx.db.$client.prepare("SELECT title FROM articles WHERE external_id = 'tjrb-20230419-001'").pluck().get(), '改');
+  t.equal((await ctx.store.articles.byExternalId('tjrb-20230419-001'))?.title, '改');
 });
 
 t.test('the route: write scope, NDJSON only, query checked, body limit', async (t) => {
@@ -199,7 +199,7 @@ t.test('the route: write scope, NDJSON only, query checked, body limit', async (
   const bad = assertProblem(t, await importBody(ctx, body, '?mode=merge&batchSize=0'), 400, 'validation-failed');
   t.same(bad.errors.map((e: { pointer: string }) => e.pointer).sort(), ['/batchSize', '/mode']);
   assertProblem(t, await importBody(ctx, 'x'.repeat(4096)), 413, 'body-too-large');
-  t.equal(count(ctx, 'sections'), 0);
+  t.equal(await count(ctx, 'sections'), 0);
   const empty = await importBody(ctx, '');
   t.match(empty.body, { created: 0, failed: 0, lines: 0 });
 });
@@ -210,5 +210,5 @@ t.test('the example in docs/import-export.md imports as it says, and re-runs unc
   const example = /```ndjson\n([\s\S]*?)```/.exec(doc)![1]!;
   t.same((await importBody(ctx, example)).body, { created: 5, updated: 0, unchanged: 0, failed: 0, lines: 5, dryRun: false, errors: [], errorsTruncated: false });
   t.match((await importBody(ctx, example)).body, { unchanged: 5, failed: 0 });
-  t.equal(count(ctx, 'related_links'), 3);
+  t.equal(await count(ctx, 'relatedLinks'), 3);
 });

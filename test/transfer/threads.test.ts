@@ -1,3 +1,4 @@
+// SQLite-specific: imports prepared in worker threads against SQLite connections, compared row for row.
 import { Readable } from 'node:stream';
 import t from 'tap';
 import { migrateDatabase, openDatabase, type Db } from '../../src/store/sqlite/connection.js';

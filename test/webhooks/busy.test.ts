@@ -1,3 +1,4 @@
+// SQLite-specific: a second connection holds the SQLite write lock (BEGIN IMMEDIATE) to make the worker busy.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

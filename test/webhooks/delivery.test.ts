@@ -1,3 +1,4 @@
+// SQLite-specific: the restart test reopens the same SQLite file with a new connection.
 import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';

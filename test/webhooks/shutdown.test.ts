@@ -1,3 +1,4 @@
+// SQLite-specific: apps on a SQLite file, closed and reopened, as the server runs them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

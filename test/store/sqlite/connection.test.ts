@@ -1,3 +1,4 @@
+// SQLite-specific: tests of the SQLite adapter itself: pragmas, foreign keys, the connection.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// SQLite-specific: tests of the SQLite migrations and the schema they leave.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// SQLite-specific: opening SQLite files at start-up: newer migrations, read-only files, integrity checks.
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';

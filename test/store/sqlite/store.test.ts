@@ -1,3 +1,4 @@
+// SQLite-specific: the SQLite store on a file: another process holding the write lock, a full disk (max_page_count).
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import t from 'tap';
