@@ -97,7 +97,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   // Security headers and CORS go before authentication, so that its 401s carry them too.
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins, docsPrefix: '/docs' });
   await app.register(authPlugin, { authenticate: keys.authenticate, publicRead: config.publicRead });
-  await app.register(limitsPlugin, { rateLimit: config.rateLimit });
+  await app.register(limitsPlugin, { rateLimit: config.rateLimit, redis: config.redis });
   await app.register(cachingPlugin, config.cache);
   // Brotli's default quality (11) costs more CPU per response than serving it; 4 is near gzip's speed and smaller.
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });

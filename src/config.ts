@@ -24,6 +24,11 @@ const corsOrigins = z
 
 const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 
+/** Where shared rate limits are counted; the password, if any, goes in the URL (redis://:secret@host:6379/0). */
+const redisUrl = z
+  .string()
+  .refine((u) => URL.canParse(u) && /^rediss?:$/.test(new URL(u).protocol) && new URL(u).hostname !== '', 'Must be a redis:// or rediss:// URL with a host, like redis://127.0.0.1:6379');
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Where readers find an article: placeholders {base} {id} {slug} {section}; it must name the article by {id} or {slug}. */
@@ -51,6 +56,8 @@ const envSchema = z.object({
   RATE_LIMIT_READER: perMinute(600),
   RATE_LIMIT_READ_KEY: perMinute(1200),
   RATE_LIMIT_WRITE_KEY: perMinute(600),
+  REDIS_URL: redisUrl.optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, 'Must be 1–64 letters, digits, :, ., _ or -').default('masthead:'),
   CORS_ORIGINS: corsOrigins.optional(),
   TRUST_PROXY: onOff.default(false),
   HEAP_GROWING_PERCENT: z.coerce.number().int().refine((v) => v === 0 || (v >= 10 && v <= 300), 'Must be 0 (V8 decides) or 10–300').default(50),
@@ -89,6 +96,11 @@ export type Config = {
   adminKey: string | null;
   /** Requests per minute; admin keys are not limited. */
   rateLimit: { enabled: boolean; reader: number; readKey: number; writeKey: number };
+  /**
+   * Redis that counts the rate limits of every node together (src/http/limits.ts), and the prefix
+   * of its keys, one per deployment; null: each node counts its own.
+   */
+  redis: { url: string; prefix: string } | null;
   /** Origins allowed to call from a browser: a list, '*' for any, empty for none. */
   corsOrigins: string[] | '*';
   /**
@@ -133,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heapGrowingPercent: e.HEAP_GROWING_PERCENT,
     adminKey: e.MASTHEAD_ADMIN_KEY ?? null,
     rateLimit: { enabled: e.RATE_LIMIT, reader: e.RATE_LIMIT_READER, readKey: e.RATE_LIMIT_READ_KEY, writeKey: e.RATE_LIMIT_WRITE_KEY },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : null,
     corsOrigins: e.CORS_ORIGINS?.[0] === '*' ? '*' : (e.CORS_ORIGINS ?? []),
     webhooks: {
       worker: e.WEBHOOKS_WORKER,
