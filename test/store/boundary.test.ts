@@ -9,7 +9,7 @@ import t from 'tap';
  * until it is struck off, and a file not on it that reaches past the port fails at once.
  */
 const ROOT = new URL('../../', import.meta.url).pathname;
-const ADAPTERS = ['src/store/sqlite/'];
+const ADAPTERS = ['src/store/sqlite/', 'src/store/postgres/'];
 /** The one file that picks an adapter from the configuration. */
 const SELECTOR = 'src/store/open.ts';
 
