@@ -38,8 +38,10 @@ import { API_KEY_SCOPES, ARTICLE_STATUSES, DELIVERY_STATUSES, SOURCE_KINDS } fro
 
 /** Text compared as bytes, as SQLite does. */
 const textC = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
-/** The search index's document (filled by the search adapter, src/store/postgres/ search: not yet). */
+/** The search index's weighted document (src/store/postgres/search.ts). */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+/** A transaction id with its epoch (pg_current_xact_id()): never wraps around. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
 const id = (name = 'id') => bigint(name, { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity();
 const ref = (name: string) => bigint(name, { mode: 'number' });
@@ -222,8 +224,10 @@ export const CHANGE_OPS = ['create', 'update', 'delete'] as const;
 
 /**
  * The change feed. On SQLite `cursor` is commit order (one writer); with concurrent writers it is
- * not (a reader paging `cursor > n` skipped ~13 % of events at 8 writers): the feed will read
- * behind the transaction-id fence (xid8) when its repository moves here.
+ * not (a reader paging `cursor > n` skipped ~13 % of events at 8 writers). `xid` is the writing
+ * transaction's id: the feed serves only events whose transaction is below every transaction still
+ * running (`pg_snapshot_xmin(pg_current_snapshot())`), so an event that commits later with a smaller
+ * cursor is never stepped past (src/store/postgres/feed.ts).
  */
 export const changeEvents = pgTable(
   'change_events',
@@ -242,10 +246,14 @@ export const changeEvents = pgTable(
     readerAfter: boolean('reader_after').notNull(),
     pending: boolean('pending').notNull().default(false),
     visibleAt: ms('visible_at'),
+    xid: xid8('xid')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
   },
   (t) => [
     index('change_events_resource_idx').on(t.resource, t.resourceId, t.cursor),
     index('change_events_pending_idx').on(t.visibleAt).where(sql`${t.pending}`),
+    index('change_events_xid_idx').on(t.xid, t.cursor),
     check('change_events_resource_check', sql`${t.resource} IN ('article', 'section', 'source', 'relatedLink')`),
     check('change_events_op_check', sql`${t.op} IN ('create', 'update', 'delete')`),
   ],
@@ -308,4 +316,40 @@ export const articleSearch = pgTable('article_search', {
   body: text('body').notNull(),
   tags: text('tags').notNull(),
   tsv: tsvector('tsv').notNull(),
-});
+}, (t) => [index('article_search_tsv_idx').using('gin', t.tsv)]);
+
+/**
+ * The content generation every node's exact caches key their answers on (src/common/exact-cache.ts):
+ * one row, moved by every unit of work that changes content, in that unit's transaction, so that a
+ * node reading it sees the change with the number (one indexed read per cached answer). On SQLite
+ * the process counts its own units and reads PRAGMA data_version for other processes' commits.
+ */
+export const contentGeneration = pgTable(
+  'content_generation',
+  {
+    id: integer('id').primaryKey(),
+    value: bigint('value', { mode: 'number' }).notNull(),
+  },
+  (t) => [check('content_generation_one_row', sql`${t.id} = 1`)],
+);
+
+/**
+ * An import's articles waiting for forward references (PendingLinksRepo): one list per import,
+ * named at random. SQLite keeps each list in a TEMP table of the one writing connection; an
+ * import on PostgreSQL commits its batches on whichever pooled connection is free, so the lists
+ * share one ordinary table, dropped list by list.
+ */
+export const importPendingLinks = pgTable(
+  'import_pending_links',
+  {
+    list: text('list').notNull(),
+    position: bigint('position', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    articleId: ref('article_id').notNull(),
+    line: integer('line').notNull(),
+    status: text('status').notNull(),
+    externalId: text('external_id'),
+    slug: text('slug'),
+    links: text('links').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.list, t.position] }), index('import_pending_links_article_idx').on(t.list, t.articleId)],
+);
