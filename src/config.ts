@@ -38,11 +38,19 @@ const articleUrlTemplate = z
   .refine((t) => (t.match(/\{[^}]*\}/g) ?? []).every((p) => ['{base}', '{id}', '{slug}', '{section}'].includes(p)), 'Only {base}, {id}, {slug} and {section} are allowed')
   .refine((t) => URL.canParse(t.replaceAll('{base}', 'http://example.com').replace(/\{\w+\}/g, 'x')) && /^(\{base\}|https?:\/\/)/.test(t), 'Must be an absolute http(s) URL or start with {base}');
 
+/** Where PostgreSQL is; TLS and its checks as the URL's `sslmode` says (node-postgres reads it). */
+const databaseUrl = z
+  .string()
+  .refine((u) => URL.canParse(u) && /^postgres(ql)?:$/.test(new URL(u).protocol), 'Must be a postgres:// or postgresql:// URL, like postgres://masthead:secret@db.example:5432/masthead');
+
 /** Every environment variable Masthead reads, with its default. The only reader of process.env. */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/masthead.db'),
+  DATABASE_URL: databaseUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   LOG_LEVEL: logLevel.default('info'),
   PUBLIC_BASE_URL: z.url().optional(),
   MASTHEAD_DEMO: onOff.default(true),
@@ -79,6 +87,11 @@ export type Config = {
   port: number;
   host: string;
   databasePath: string;
+  /**
+   * PostgreSQL instead of the SQLite file (src/store/open.ts): its URL, connections per process,
+   * and how long a statement may run; null: SQLite at databasePath.
+   */
+  postgres: { url: string; poolSize: number; statementTimeoutMs: number } | null;
   logLevel: z.infer<typeof logLevel>;
   publicBaseUrl: string;
   demo: boolean;
@@ -130,10 +143,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.DATABASE_URL && cleaned.DATABASE_PATH) {
+    throw new ConfigError('Invalid configuration:\n  DATABASE_URL and DATABASE_PATH are both set: set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
+    postgres: e.DATABASE_URL ? { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS } : null,
     logLevel: e.LOG_LEVEL,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     demo: e.MASTHEAD_DEMO,

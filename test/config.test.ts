@@ -18,6 +18,20 @@ t.test('defaults', async (t) => {
   t.equal(loadConfig({ SEARCH_CACHE_SIZE: '0' }).searchCacheSize, 0, 'SEARCH_CACHE_SIZE=0 turns the search cache off');
 });
 
+t.test('DATABASE_URL selects PostgreSQL; with DATABASE_PATH too it is an error naming both', async (t) => {
+  t.equal(loadConfig({}).postgres, null, 'SQLite by default');
+  t.same(loadConfig({ DATABASE_URL: 'postgres://masthead@db.example:5432/news' }).postgres, { url: 'postgres://masthead@db.example:5432/news', poolSize: 10, statementTimeoutMs: 30_000 });
+  t.same(loadConfig({ DATABASE_URL: 'postgresql://db/news?sslmode=require', DATABASE_POOL_SIZE: '4', DATABASE_STATEMENT_TIMEOUT_MS: '5000' }).postgres, {
+    url: 'postgresql://db/news?sslmode=require',
+    poolSize: 4,
+    statementTimeoutMs: 5000,
+  });
+  t.equal(loadConfig({ DATABASE_URL: '', DATABASE_PATH: 'x.db' }).postgres, null, 'an empty DATABASE_URL is unset');
+  const error = errorOf(() => loadConfig({ DATABASE_URL: 'postgres://db/news', DATABASE_PATH: './data/masthead.db' }));
+  t.ok(error instanceof ConfigError);
+  t.match(error?.message, /DATABASE_URL and DATABASE_PATH are both set/);
+});
+
 t.test('values are parsed and empty strings mean unset', async (t) => {
   const c = loadConfig({ PORT: '8080', HOST: '0.0.0.0', MASTHEAD_DEMO: 'off', PUBLIC_BASE_URL: 'https://news.example.com/', LOG_LEVEL: '' });
   t.equal(c.port, 8080);
@@ -38,6 +52,10 @@ t.test('bad values are refused with a message naming each variable', async (t) =
     [{ HEAP_GROWING_PERCENT: '400' }, 'HEAP_GROWING_PERCENT'],
     [{ SEARCH_CACHE_SIZE: '-1' }, 'SEARCH_CACHE_SIZE'],
     [{ SEARCH_CACHE_SIZE: 'lots' }, 'SEARCH_CACHE_SIZE'],
+    [{ DATABASE_URL: 'mysql://db/masthead' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'db.example:5432' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db/m', DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_URL: 'postgres://db/m', DATABASE_STATEMENT_TIMEOUT_MS: '5' }, 'DATABASE_STATEMENT_TIMEOUT_MS'],
   ] as const) {
     const error = errorOf(() => loadConfig(env));
     t.ok(error instanceof ConfigError, `${name} refused`);
