@@ -1,7 +1,7 @@
 import { notFound, unknownReference } from '../common/errors.js';
 import { slugify, withFreshSlug } from '../common/slug.js';
 import type { Clock } from '../common/time.js';
-import { writeAtVersion } from '../common/versioned.js';
+import { writeAtVersion, type ExpectedVersion } from '../common/versioned.js';
 import { inUnit, type ArticleHead, type ArticleInsert, type ArticleRow, type Store, type Tx } from '../store/port.js';
 import type { EffectOptions, WriteEffects } from '../write-effects.js';
 import { htmlToText, prepareBody, type PreparedBody } from './html.js';
@@ -159,7 +159,7 @@ export function createArticleService(store: Store, clock: Clock, effects: Pick<W
       }),
 
     /** Returns the same row object when nothing changed (no version, no revision). */
-    update: (id: number, input: ArticleUpdateWrite, expected: number | undefined, keyId: number | null, opts: InUnit = {}): Promise<ArticleRow> =>
+    update: (id: number, input: ArticleUpdateWrite, expected: ExpectedVersion, keyId: number | null, opts: InUnit = {}): Promise<ArticleRow> =>
       inUnit(store, opts.tx, async (tx) => {
         const ctx = { ...opts, keyId };
         const cols = toColumns(input);
@@ -176,7 +176,7 @@ export function createArticleService(store: Store, clock: Clock, effects: Pick<W
     },
 
     /** Moves the article to the trash; its slug stays reserved. */
-    trash: (id: number, expected: number | undefined, keyId: number | null, opts: InUnit = {}): Promise<void> =>
+    trash: (id: number, expected: ExpectedVersion, keyId: number | null, opts: InUnit = {}): Promise<void> =>
       inUnit(store, opts.tx, async (tx) => {
         const { row, previous } = await writeAtVersion(
           () => mustGet(tx, id),
@@ -198,7 +198,7 @@ export function createArticleService(store: Store, clock: Clock, effects: Pick<W
       }),
 
     /** Deletes for good: its own links, revisions, tags and old slugs go with it, and links pointing to it. */
-    purge: (id: number, expected: number | undefined): Promise<void> =>
+    purge: (id: number, expected: ExpectedVersion): Promise<void> =>
       store.write(async (tx) => {
         const { previous } = await writeAtVersion(
           () => mustGet(tx, id),

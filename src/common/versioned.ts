@@ -1,8 +1,15 @@
 import { notFound, preconditionFailed } from './errors.js';
 
-/** A write that names the version it read (If-Match) is refused when the record has moved on. */
-export function checkVersion(expected: number | undefined, current: number): void {
-  if (expected !== undefined && expected !== current) throw preconditionFailed(current);
+/**
+ * The versions a write may apply to, from If-Match: one, any of several (`If-Match: "3", "4"`: a
+ * client that holds more than one representation), or undefined for "whatever it is now".
+ */
+export type ExpectedVersion = number | readonly number[] | undefined;
+
+/** A write that names the version(s) it read (If-Match) is refused when the record has moved on. */
+export function checkVersion(expected: ExpectedVersion, current: number): void {
+  if (expected === undefined) return;
+  if (typeof expected === 'number' ? expected !== current : !expected.includes(current)) throw preconditionFailed(current);
 }
 
 const ATTEMPTS = 3;
@@ -16,7 +23,7 @@ const ATTEMPTS = 3;
  */
 export async function writeAtVersion<Row extends { version: number }>(
   read: () => Promise<Row>,
-  expected: number | undefined,
+  expected: ExpectedVersion,
   write: (current: Row) => Promise<Row | undefined>,
 ): Promise<{ row: Row; previous: Row }> {
   for (let attempt = 1; ; attempt++) {

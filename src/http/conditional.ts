@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../common/errors.js';
+import type { ExpectedVersion } from '../common/versioned.js';
 
 export const etagOf = (version: number) => `"${version}"`;
 
@@ -53,9 +54,10 @@ function entityTags(header: string): { weak: boolean; tag: string }[] | null {
  * (the write then goes through unconditionally) or is `*`. A well-formed entity-tag that is
  * not one of ours (`"stale-version-0"`, a weak `W/"3"`: If-Match compares strongly) matches no
  * version, so the write answers 412 (RFC 9110 §13.1.1); only a header that is not an
- * entity-tag list is a 400. Of several of our tags, the first is the one compared.
+ * entity-tag list is a 400. Of several tags, each of ours is compared: the write goes through
+ * when the record has any of those versions (RFC 9110 §13.1.1: "matches any").
  */
-export function expectedVersion(request: FastifyRequest): number | undefined {
+export function expectedVersion(request: FastifyRequest): ExpectedVersion {
   const header = request.headers['if-match'];
   if (header === undefined || header.trim() === '*') return undefined;
   const tags = entityTags(header);
@@ -63,6 +65,7 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
     const message = 'If-Match must be * or a list of entity-tags, e.g. "3"';
     throw badRequest(message, [{ in: 'headers', pointer: '/if-match', message }]);
   }
-  const ours = tags.find((t) => !t.weak && /^[1-9]\d{0,14}$/.test(t.tag));
-  return ours ? Number(ours.tag) : NO_VERSION;
+  const ours = tags.filter((t) => !t.weak && /^[1-9]\d{0,14}$/.test(t.tag)).map((t) => Number(t.tag));
+  if (ours.length === 0) return NO_VERSION;
+  return ours.length === 1 ? ours[0] : ours;
 }

@@ -3,7 +3,7 @@ import { keysetPage } from '../common/pagination.js';
 import { changesNothing } from '../common/patch.js';
 import { slugify, withFreshSlug } from '../common/slug.js';
 import { toIso, type Clock } from '../common/time.js';
-import { writeAtVersion } from '../common/versioned.js';
+import { writeAtVersion, type ExpectedVersion } from '../common/versioned.js';
 import { inUnit, type SectionRow, type Store, type Tx } from '../store/port.js';
 import type { WriteEffects } from '../write-effects.js';
 import type { SectionCreateInput, SectionDto, SectionTreeNode, SectionUpdateInput } from './schemas.js';
@@ -102,7 +102,7 @@ export function createSectionService(store: Store, clock: Clock, effects: Pick<W
         return toSection(row);
       }),
 
-    update: (id: number, input: SectionUpdateInput, expected?: number, tx?: Tx): Promise<SectionDto> =>
+    update: (id: number, input: SectionUpdateInput, expected?: ExpectedVersion, tx?: Tx): Promise<SectionDto> =>
       inUnit(store, tx, async (tx) => {
         const { row, previous } = await writeAtVersion(
           () => mustGet(tx.sections, id),
@@ -117,7 +117,7 @@ export function createSectionService(store: Store, clock: Clock, effects: Pick<W
         return toSection(row);
       }),
 
-    remove: (id: number, expected?: number): Promise<void> =>
+    remove: (id: number, expected?: ExpectedVersion): Promise<void> =>
       store.write(async (tx) => {
         const { previous } = await writeAtVersion(
           () => mustGet(tx.sections, id),

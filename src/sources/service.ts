@@ -3,7 +3,7 @@ import { keysetPage } from '../common/pagination.js';
 import { changesNothing } from '../common/patch.js';
 import { slugify, withFreshSlug } from '../common/slug.js';
 import { toIso, type Clock } from '../common/time.js';
-import { writeAtVersion } from '../common/versioned.js';
+import { writeAtVersion, type ExpectedVersion } from '../common/versioned.js';
 import { inUnit, type SourceKind, type SourceRow, type Store, type Tx } from '../store/port.js';
 import type { WriteEffects } from '../write-effects.js';
 import type { SourceCreateInput, SourceDto, SourceUpdateInput } from './schemas.js';
@@ -64,7 +64,7 @@ export function createSourceService(store: Store, clock: Clock, effects: Pick<Wr
         return toSource(row);
       }),
 
-    update: (id: number, input: SourceUpdateInput, expected?: number, tx?: Tx): Promise<SourceDto> =>
+    update: (id: number, input: SourceUpdateInput, expected?: ExpectedVersion, tx?: Tx): Promise<SourceDto> =>
       inUnit(store, tx, async (tx) => {
         const { row, previous } = await writeAtVersion(
           () => mustGet(tx.sources, id),
@@ -75,7 +75,7 @@ export function createSourceService(store: Store, clock: Clock, effects: Pick<Wr
         return toSource(row);
       }),
 
-    remove: (id: number, expected?: number): Promise<void> =>
+    remove: (id: number, expected?: ExpectedVersion): Promise<void> =>
       store.write(async (tx) => {
         const { previous } = await writeAtVersion(
           () => mustGet(tx.sources, id),

@@ -174,6 +174,10 @@ t.test('PATCH: partial update, versions, If-Match', async (t) => {
   }
   t.equal((await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { subtitle: '副题二' }, { 'if-match': '"x", "3"' })))).body.version, 4, 'a list matches by any of its tags');
   t.equal((await stored(a.id))!.version, 4);
+  const anyOf = await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { subtitle: '副题三' }, { 'if-match': '"2", "4"' })));
+  t.equal(anyOf.body.version, 5, 'each of several tags is compared, not only the first (RFC 9110: matches any)');
+  const noneOf = assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { title: 'x' }, { 'if-match': '"1", "2", "4"' }))), 412, 'version-mismatch');
+  t.equal(noneOf.currentVersion, 5, 'a list of old versions is refused');
   t.equal((await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { subtitle: null }, { 'if-match': '*' })))).body.subtitle, null);
 
   const unknownSection = assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { sectionId: 999 }))), 400, 'unknown-reference');
@@ -181,7 +185,7 @@ t.test('PATCH: partial update, versions, If-Match', async (t) => {
   await make.article(section.id, { slug: 'other', externalId: 'ext-other' });
   assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { slug: 'other' }))), 409, 'slug-taken');
   assertProblem(t, await call(app, w(req('PATCH', `/v1/articles/${a.id}`, { externalId: 'ext-other' }))), 409, 'external-id-taken');
-  t.equal((await stored(a.id))!.version, 5, 'refused changes leave the version alone');
+  t.equal((await stored(a.id))!.version, 6, 'refused changes leave the version alone');
   assertProblem(t, await call(app, w(req('PATCH', '/v1/articles/999', { title: 'x' }))), 404, 'not-found');
 });
 

@@ -115,6 +115,10 @@ t.test('If-Match and conditional GET', async (t) => {
   t.equal(stale.currentVersion, 1);
   const ok = await call(app, json('PATCH', `/v1/sections/${s.body.id}`, { name: 'Y' }, { 'if-match': '"1"' }));
   t.equal(ok.status, 200);
+  const anyOf = await call(app, json('PATCH', `/v1/sections/${s.body.id}`, { name: 'Z' }, { 'if-match': '"1", "2"' }));
+  t.equal(anyOf.body.version, 3, 'a list of tags matches by any of them');
+  assertProblem(t, await call(app, json('DELETE', `/v1/sections/${s.body.id}`, undefined, { 'if-match': '"1", "2"' })), 412, 'version-mismatch');
+  t.equal((await call(app, json('DELETE', `/v1/sections/${s.body.id}`, undefined, { 'if-match': '"2", "3"' }))).status, 204, 'a delete too');
 });
 
 t.test('a PATCH that changes nothing keeps the version (sections and sources)', async (t) => {
