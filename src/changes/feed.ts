@@ -1,7 +1,7 @@
 import { toIso } from '../common/time.js';
 import type { Viewer } from '../articles/visibility.js';
-import type { ChangeFeedRepo } from '../store/port.js';
-import { encodePosition } from './cursor.js';
+import type { ChangeFeedRepo, FeedPosition } from '../store/port.js';
+import { encodePosition, invalidCursor, laterPosition } from './cursor.js';
 import type { ChangeEventDto } from './schemas.js';
 
 /**
@@ -25,11 +25,13 @@ export function createChangeFeed(feed: ChangeFeedRepo, publishDue: () => Promise
      * the last event of a full page, or the head when the page is not full (so that trailing
      * events this viewer may not see are not scanned again).
      */
-    async list(since: number, limit: number, viewer: Viewer): Promise<{ data: ChangeEventDto[]; nextCursor: string; hasMore: boolean }> {
+    async list(since: FeedPosition, limit: number, viewer: Viewer): Promise<{ data: ChangeEventDto[]; nextCursor: string; hasMore: boolean }> {
+      // Another adapter's position (a cursor kept across a move to another database) means nothing here.
+      if (!feed.owns(since)) throw invalidCursor();
       await publishDue();
       const { events, head } = await feed.read(since, limit, viewer);
       const full = events.length === limit;
-      const last = full ? events[events.length - 1]!.position : Math.max(since, head);
+      const last = full ? events[events.length - 1]!.position : laterPosition(since, head);
       const data = events.map((e) => ({ cursor: encodePosition(e.position), resource: e.resource, id: e.id, articleId: e.resource === 'relatedLink' ? e.articleId : null, op: e.op, at: toIso(e.at) }));
       return { data, nextCursor: encodePosition(last), hasMore: full };
     },

@@ -336,20 +336,30 @@ export interface PendingLinksRepo {
 export type Visibility = { editor: boolean; now: number; sectionIds: number[] | null; sourceIds: number[] | null };
 
 /**
+ * A place in the change feed, made by the adapter; clients see it wrapped (src/changes/cursor.ts).
+ * 0 is the start on every adapter. SQLite's is the cursor itself (commit order, with one writer);
+ * PostgreSQL's is the writing transaction's id and the cursor, in that order, because a cursor
+ * taken at insert is not commit order with concurrent writers (src/store/postgres/feed.ts).
+ */
+export type FeedPosition = number | { xid: number; cursor: number };
+
+/**
  * One event of the change feed as a viewer sees it: for a reader, an article (or link) entering
  * its view is a create and one leaving it a delete. `position` orders the feed; it is opaque to
  * clients (src/changes/cursor.ts).
  */
-export type FeedEvent = { position: number; resource: ChangeResource; id: number; articleId: number | null; op: ChangeOp; at: number };
+export type FeedEvent = { position: FeedPosition; resource: ChangeResource; id: number; articleId: number | null; op: ChangeOp; at: number };
 
 export interface ChangeFeedRepo {
-  /** The position of the latest event (0 when there is none). */
-  head(): Promise<number>;
+  /** The position of the latest event readers may be served (0 when there is none). */
+  head(): Promise<FeedPosition>;
   /**
    * Up to `limit` events after position `since` that the viewer may see, oldest first, and the
    * head as of the same read: events committed between the two are never skipped.
    */
-  read(since: number, limit: number, viewer: Visibility): Promise<{ events: FeedEvent[]; head: number }>;
+  read(since: FeedPosition, limit: number, viewer: Visibility): Promise<{ events: FeedEvent[]; head: FeedPosition }>;
+  /** Whether `position` is of this adapter's kind (0, or what it hands out): another adapter's is a client's mistake, a 400. */
+  owns(position: FeedPosition): boolean;
 }
 
 /** An article as a sitemap lists it: visible to readers, so publishedAt is set. */

@@ -1,4 +1,4 @@
-import type { ArticleRow, DeliveryRow, FeedEvent, KeyRow, RelatedLinkRow, RevisionRow, Store, Visibility } from '../../src/store/port.js';
+import type { ArticleRow, DeliveryRow, FeedEvent, FeedPosition, KeyRow, RelatedLinkRow, RevisionRow, Store, Visibility } from '../../src/store/port.js';
 
 /**
  * Stored state as the storage port shows it, for tests that assert the effect of a request on the
@@ -37,7 +37,7 @@ export async function taggedWith(store: Store, tag: string): Promise<number[]> {
 /** The whole change feed as an editor sees it, oldest first. */
 export async function feedEvents(store: Store, view: Visibility = editorView()): Promise<FeedEvent[]> {
   const events: FeedEvent[] = [];
-  for (let since = 0; ; ) {
+  for (let since: FeedPosition = 0; ; ) {
     const { events: page } = await store.feed.read(since, 100, view);
     if (page.length === 0) return events;
     events.push(...page);

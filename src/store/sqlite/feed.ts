@@ -1,4 +1,4 @@
-import type { ChangeFeedRepo, FeedEvent, Visibility } from '../port.js';
+import type { ChangeFeedRepo, FeedEvent, FeedPosition, Visibility } from '../port.js';
 import type { Db } from './connection.js';
 
 const inList = (column: string, ids: number[]) => (ids.length === 0 ? '0' : `${column} IN (${ids.map(() => '?').join(',')})`);
@@ -19,6 +19,12 @@ function scope(viewer: Visibility, prefix: '' | 'prev_'): { sql: string; params:
  * before or after the change (reader_before, reader_after, and the filing for partner keys), the
  * op recomputed from where it stands.
  */
+/** A position of this feed is a number; the API checks `owns` first, so anything else is a caller's bug. */
+function cursorOf(position: FeedPosition): number {
+  if (typeof position !== 'number') throw new Error('not a position of the SQLite change feed');
+  return position;
+}
+
 export function createChangeFeedRepo(db: Db): ChangeFeedRepo {
   const sqlite = db.$client;
   const headStmt = sqlite.prepare('SELECT coalesce(max(cursor), 0) FROM change_events').pluck();
@@ -44,6 +50,7 @@ export function createChangeFeedRepo(db: Db): ChangeFeedRepo {
 
   return {
     head: async () => headStmt.get() as number,
-    read: async (since, limit, viewer) => read(since, limit, viewer),
+    read: async (since, limit, viewer) => read(cursorOf(since), limit, viewer),
+    owns: (position) => typeof position === 'number',
   };
 }
