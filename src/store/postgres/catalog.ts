@@ -1,4 +1,5 @@
 import type { After, CatalogRepo, SectionRepo, SectionRow, SourceRepo, SourceRow } from '../port.js';
+import { binder, keysetAfter } from './keyset.js';
 import { changed, row, rows, type Queryable } from './query.js';
 
 /** A catalog table as the shared CRUD needs it: its name, its columns (row key → column), and the articles column that refers to it. */
@@ -72,11 +73,10 @@ export function createSectionRepo(q: Queryable): SectionRepo {
     ...catalogRepo<SectionRow>(q, SECTIONS),
     async page(filter, at: After<number> | undefined, limit) {
       const where: string[] = [];
-      const values: unknown[] = [];
-      const bind = (value: unknown) => `$${values.push(value)}`;
+      const { values, bind } = binder();
       if (filter.parentId === null) where.push('parent_id IS NULL');
       else if (filter.parentId !== undefined) where.push(`parent_id = ${bind(filter.parentId)}`);
-      if (at) where.push(`(position, id) > (${bind(at.value)}::int4, ${bind(at.id)}::int8)`);
+      if (at) where.push(keysetAfter({ column: 'position', id: 'id', type: 'int', desc: false }, at, bind));
       const text = `SELECT ${SECTION_LIST} FROM sections ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY position, id LIMIT ${bind(limit)}`;
       return rows<SectionRow>(q, text, values);
     },
@@ -110,11 +110,10 @@ export function createSourceRepo(q: Queryable): SourceRepo {
     ...catalogRepo<SourceRow>(q, SOURCES),
     async page(filter, at: After<string> | undefined, limit) {
       const where: string[] = [];
-      const values: unknown[] = [];
-      const bind = (value: unknown) => `$${values.push(value)}`;
+      const { values, bind } = binder();
       if (filter.kind) where.push(`kind = ${bind(filter.kind)}`);
       // name is COLLATE "C": the comparison is by bytes, as on SQLite, and in the order of sources_name_idx.
-      if (at) where.push(`(name, id) > (${bind(at.value)}::text, ${bind(at.id)}::int8)`);
+      if (at) where.push(keysetAfter({ column: 'name', id: 'id', type: 'text', desc: false }, at, bind));
       const text = `SELECT ${SOURCE_LIST} FROM sources ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id LIMIT ${bind(limit)}`;
       return rows<SourceRow>(q, text, values);
     },

@@ -1,15 +1,8 @@
 import type { After, ArticleListFilter, ArticleListRow, ArticleRepo, ArticleRow, ArticleSort, Visibility } from '../port.js';
 import { articleColumns, ARTICLE_COLUMNS } from './columns.js';
 import { searchCondition } from './fts.js';
+import { binder, keysetAfter, type Bind } from './keyset.js';
 import { rows, type Queryable } from './query.js';
-
-/** A statement's values as they are bound: `bind` returns the placeholder. */
-export type Bind = (value: unknown) => string;
-
-export function binder(): { values: unknown[]; bind: Bind } {
-  const values: unknown[] = [];
-  return { values, bind: (value) => `$${values.push(value)}` };
-}
 
 /**
  * The same rule as canSee (src/articles/visibility.ts) and the SQLite adapter's visibleWhere
@@ -25,11 +18,11 @@ export function visibleWhere(viewer: Visibility, bind: Bind, t = ''): string | u
 }
 
 /** The sort columns; publishedAt alone may be null. */
-const SORT_COLUMNS: Record<ArticleSort['key'], { column: string; cast: string }> = {
-  publishedAt: { column: 'published_at', cast: 'int8' },
-  updatedAt: { column: 'updated_at', cast: 'int8' },
-  createdAt: { column: 'created_at', cast: 'int8' },
-  title: { column: 'title', cast: 'text' },
+const SORT_COLUMNS: Record<ArticleSort['key'], { column: string; type: 'int' | 'text' }> = {
+  publishedAt: { column: 'published_at', type: 'int' },
+  updatedAt: { column: 'updated_at', type: 'int' },
+  createdAt: { column: 'created_at', type: 'int' },
+  title: { column: 'title', type: 'text' },
 };
 
 /**
@@ -45,24 +38,10 @@ export function orderBy(sort: ArticleSort, t = ''): string {
   return `${t}${column} ASC${nullable ? ' NULLS FIRST' : ''}, ${t}id ASC`;
 }
 
-/**
- * The keyset condition "after (value, id)" in the order of `sort` (as src/store/sqlite/keyset.ts):
- * a null value is a row among the NULLs, which come first ascending (every non-null row is after
- * it) and last descending (only NULLs with a lower id are after it); after a non-null value
- * descending, the NULLs are still to come. A row comparison skips NULL rows by itself (it is
- * NULL, not true). title is COLLATE "C": compared by bytes, as SQLite does.
- */
+/** The keyset condition "after (value, id)" in the order of `sort` (./keyset.ts); title is COLLATE "C": compared by bytes, as SQLite does. */
 export function afterCondition(sort: ArticleSort, at: After<number | string | null>, bind: Bind, t = ''): string {
-  const { column, cast } = SORT_COLUMNS[sort.key];
-  const col = `${t}${column}`;
-  const id = `${t}id`;
-  const op = sort.desc ? '<' : '>';
-  if (at.value === null) {
-    const sameNull = `(${col} IS NULL AND ${id} ${op} ${bind(at.id)}::int8)`;
-    return sort.desc ? sameNull : `(${sameNull} OR ${col} IS NOT NULL)`;
-  }
-  const rowBeyond = `(${col}, ${id}) ${op} (${bind(at.value)}::${cast}, ${bind(at.id)}::int8)`;
-  return sort.desc && sort.key === 'publishedAt' ? `(${rowBeyond} OR ${col} IS NULL)` : rowBeyond;
+  const { column, type } = SORT_COLUMNS[sort.key];
+  return keysetAfter({ column: `${t}${column}`, id: `${t}id`, type, desc: sort.desc, nullable: sort.key === 'publishedAt' }, at, bind);
 }
 
 /** The list's conditions, as on SQLite (src/store/sqlite/lists.ts). */

@@ -79,6 +79,9 @@ t.test('sections: the same rows, versions, pages and trees as on SQLite', async 
       }, `pages of parent ${parentId} by ${limit}`);
     }
   }
+  for (const value of ['1', 'x', 0.5, 1.5, -0.5, 1e300, -1e300]) {
+    await s(async (x) => ids(await x.read.sections.page({}, { value: value as number, id: 2 }, 10)), `a forged section cursor ${JSON.stringify(value)}`);
+  }
   await s((x) => x.read.sections.hasChildren(1), 'hasChildren');
   await s((x) => x.read.sections.hasChildren(4), 'hasChildren of a leaf');
   await s(async (x) => (await x.read.sections.descendantIds(1)).sort(), 'descendantIds');
@@ -121,6 +124,9 @@ t.test('sources: the same rows and pages by name (bytes) as on SQLite', async (t
         return pages;
       }, `pages of ${kind ?? 'all'} by ${limit}`);
     }
+  }
+  for (const value of [5, 1.5, '']) {
+    await s(async (x) => ids(await x.read.sources.page({}, { value: value as string, id: 2 }, 10)), `a forged source cursor ${JSON.stringify(value)}`);
   }
   await s((x) => x.write((r) => r.sources.update(1, 1, { kind: 'website', url: null, updatedAt: T0 + 100 })), 'update');
   await s((x) => x.write((r) => r.sources.update(1, 1, { kind: 'website', updatedAt: T0 + 100 })), 'stale update');

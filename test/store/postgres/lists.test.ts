@@ -188,6 +188,19 @@ t.test('lists: keyset positions that are no row, NULL positions both ways', asyn
   }
 });
 
+t.test('lists: a forged cursor value (a string, a fraction, a huge number) gives the rows SQLite gives, never an error', async (t) => {
+  const { sides } = await bothAdapters(t);
+  await seed(sides);
+  const values: (string | number)[] = ['abc', '', String(NOW - 120_000), ` ${NOW - 120_000} `, `${(NOW - 120_000) / 1000}e3`, '0x10', '-5', NOW - 120_000 + 0.5, NOW - 120_000 - 0.5, -1.5, 1e300, -1e300, 2 ** 60, -(2 ** 60)];
+  for (const sort of SORTS) {
+    for (const value of values) {
+      for (const id of [0, 17]) {
+        await same(t, sides, async (side) => (await side.read.articles.list({}, sort, { value, id }, 100, false, VIEWERS.editor!)).map((r) => r.id), `${sort.key} ${sort.desc} after ${JSON.stringify(value)}, ${id}`);
+      }
+    }
+  }
+});
+
 const SEARCHES = [
   '天津',
   '天',
