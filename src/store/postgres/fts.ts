@@ -107,13 +107,18 @@ export function tsqueryText(query: SearchQuery): string | null {
 }
 
 /**
- * The condition "the article's search entry matches": `article_search.tsv @@ <tsquery>` over the
- * given article id column, the tsquery's text bound as one parameter (never spliced in).
+ * The SQL of the search's tsquery, its text bound through `bind` as one parameter (never spliced
+ * into the statement); null when nothing can match (see tsqueryText): the caller says FALSE.
  */
-export function searchCondition(query: SearchQuery, idColumn: string, bind: (value: unknown) => string): string {
+export function tsqueryOf(query: SearchQuery, bind: (value: unknown) => string): string | null {
   const text = tsqueryText(query);
-  if (text === null) return 'FALSE';
-  return `${idColumn} IN (SELECT article_id FROM article_search WHERE tsv @@ ${bind(text)}::tsquery)`;
+  return text === null ? null : `${bind(text)}::tsquery`;
+}
+
+/** The condition "the article's search entry matches" (`article_search.tsv @@ tsquery`) over the given article id column. */
+export function searchCondition(query: SearchQuery, idColumn: string, bind: (value: unknown) => string): string {
+  const tsquery = tsqueryOf(query, bind);
+  return tsquery === null ? 'FALSE' : `${idColumn} IN (SELECT article_id FROM article_search WHERE tsv @@ ${tsquery})`;
 }
 
 /**
