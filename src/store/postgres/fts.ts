@@ -1,0 +1,140 @@
+import type { SearchDocument, SearchIndexRepo, SearchQuery, SearchToken } from '../port.js';
+import type { Queryable } from './query.js';
+import { unicode61 } from './unicode61.js';
+
+/**
+ * The search document and its query, shared by the index writer and every search read, made to
+ * find exactly what SQLite's FTS5 index finds for the same SearchQuery (src/store/sqlite/fts.ts).
+ *
+ * The app segments text itself (src/search/segment.ts): CJK runs as bigrams, other words whole.
+ * Neither side goes through a PostgreSQL text-search parser or configuration: the default parser
+ * would cut the app's tokens again by its own rules (and by the server's locale: with lc_ctype C
+ * every non-ASCII character is a letter, with en_US.UTF-8 iswalpha decides), and to_tsquery
+ * parses the query's tokens the same way. Instead the document is written as a tsvector literal
+ * and the query as a tsquery literal, each lexeme quoted, so that the lexemes are exactly the
+ * tokens FTS5 would hold: the app's tokens cut by unicode61 (./unicode61.ts), which folds case and
+ * diacritics and splits at most combining marks, on both sides.
+ *
+ * Positions: FTS5 numbers tokens per column, and a phrase never spans two columns. Here the
+ * fields share one position space (title A, subtitle B, summary B, tags C, body D, body last),
+ * each starting one position after the previous field's last token plus one: the empty position
+ * between two fields means no `<->` (distance exactly 1) can join the end of one to the start of
+ * the next.
+ *
+ * What a tsvector cannot hold, and FTS5 can: positions above 16383 (PostgreSQL clamps them) and
+ * more than 256 positions of one lexeme (it keeps the first 256), lexemes of more than 2047 bytes
+ * (refused), more than 1 MB of lexemes. Tokens at positions beyond MAX_POSITION are all put at
+ * 16383 and one position is left empty before it, so they match as single tokens but never as
+ * part of a phrase (a phrase inside the tail of a very long body is not found, where FTS5 finds
+ * it; the same for occurrences after a lexeme's 256th); longer lexemes are left out (no query
+ * can hold one: a search is at most 200 characters), as are new lexemes past the size limit.
+ */
+
+/** The last position a tsvector keeps exactly; everything after it is put at MAX_POSITION + 2 = 16383. */
+const MAX_POSITION = 16381;
+const CLAMPED = 16383;
+/** PostgreSQL refuses longer lexemes ("word is too long"). */
+const MAX_LEXEME_BYTES = 2047;
+/** A tsvector's lexemes may total 1 MB (1048575 bytes); this leaves room for the entries' own overhead. */
+const MAX_LEXEME_TOTAL = 900_000;
+
+/** A lexeme quoted for tsvector and tsquery input: between single quotes, a quote doubled and a backslash escaped; nothing inside is syntax. */
+export function quoteLexeme(lexeme: string): string {
+  return `'${lexeme.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+const FIELDS: { key: keyof SearchDocument; weight: 'A' | 'B' | 'C' | 'D' }[] = [
+  { key: 'title', weight: 'A' },
+  { key: 'subtitle', weight: 'B' },
+  { key: 'summary', weight: 'B' },
+  { key: 'tags', weight: 'C' },
+  { key: 'body', weight: 'D' },
+];
+
+/** The document's tsvector, as tsvector input text (sent as a parameter and cast: `$n::tsvector`). */
+export function documentVector(doc: SearchDocument): string {
+  const positions = new Map<string, string[]>();
+  let bytes = 0;
+  let position = 0;
+  for (const { key, weight } of FIELDS) {
+    for (const token of doc[key].split(' ')) {
+      if (token === '') continue;
+      for (const lexeme of unicode61(token)) {
+        position++;
+        const size = Buffer.byteLength(lexeme);
+        if (size > MAX_LEXEME_BYTES) continue;
+        let list = positions.get(lexeme);
+        if (!list) {
+          if (bytes + size > MAX_LEXEME_TOTAL) continue;
+          bytes += size;
+          positions.set(lexeme, (list = []));
+        }
+        if (list.length < 256) list.push(`${position > MAX_POSITION ? CLAMPED : position}${weight}`);
+      }
+    }
+    // The gap between two fields: a phrase never joins the end of one to the start of the next.
+    position++;
+  }
+  let text = '';
+  for (const [lexeme, list] of positions) text += `${text ? ' ' : ''}${quoteLexeme(lexeme)}:${list.join(',')}`;
+  return text;
+}
+
+/** The SQL of the document's tsvector, its text bound through `bind` (which returns the placeholder). */
+export const documentSql = (doc: SearchDocument, bind: (value: unknown) => string): string => `${bind(documentVector(doc))}::tsvector`;
+
+/** One phrase's lexemes: each token cut by unicode61 as the document's were; a prefix applies to the last piece (as FTS5 does with "tok"*). */
+function phraseQuery(tokens: SearchToken[]): string | null {
+  const parts: string[] = [];
+  for (const token of tokens) {
+    const pieces = unicode61(token.text);
+    pieces.forEach((piece, i) => parts.push(quoteLexeme(piece) + (token.prefix && i === pieces.length - 1 ? ':*' : '')));
+  }
+  // FTS5: a phrase with no tokens matches no row, and so does an AND with it.
+  if (parts.length === 0) return null;
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' <-> ')})`;
+}
+
+/**
+ * The tsquery input text of a search: every phrase (AND), each its lexemes followed by one another
+ * (`<->`), a prefix token as `:*`; null when nothing can match (a phrase, or the search, without
+ * any token unicode61 keeps), which FTS5 answers with no rows too.
+ */
+export function tsqueryText(query: SearchQuery): string | null {
+  const phrases = query.phrases.map(phraseQuery);
+  if (phrases.length === 0 || phrases.some((p) => p === null)) return null;
+  return phrases.join(' & ');
+}
+
+/**
+ * The SQL of the search's tsquery, its text bound through `bind` as one parameter (never spliced
+ * into the statement); null when nothing can match (see tsqueryText): the caller says FALSE.
+ */
+export function tsqueryOf(query: SearchQuery, bind: (value: unknown) => string): string | null {
+  const text = tsqueryText(query);
+  return text === null ? null : `${bind(text)}::tsquery`;
+}
+
+/** The condition "the article's search entry matches" (`article_search.tsv @@ tsquery`) over the given article id column. */
+export function searchCondition(query: SearchQuery, idColumn: string, bind: (value: unknown) => string): string {
+  const tsquery = tsqueryOf(query, bind);
+  return tsquery === null ? 'FALSE' : `${idColumn} IN (SELECT article_id FROM article_search WHERE tsv @@ ${tsquery})`;
+}
+
+/**
+ * The search index's writes. A put replaces the entry (ON CONFLICT … DO UPDATE); it is part of
+ * the unit's transaction and visible to searches once that commits, like the article itself.
+ */
+export function createSearchIndexRepo(q: Queryable): SearchIndexRepo {
+  return {
+    async put(articleId, doc) {
+      await q.query(
+        `INSERT INTO article_search (article_id, title, subtitle, summary, body, tags, tsv) VALUES ($1, $2, $3, $4, $5, $6, $7::tsvector)
+         ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, subtitle = excluded.subtitle, summary = excluded.summary,
+           body = excluded.body, tags = excluded.tags, tsv = excluded.tsv`,
+        [articleId, doc.title, doc.subtitle, doc.summary, doc.body, doc.tags, documentVector(doc)],
+      );
+    },
+    remove: async (articleId) => void (await q.query('DELETE FROM article_search WHERE article_id = $1', [articleId])),
+  };
+}
