@@ -53,11 +53,12 @@ t.test('on a database file, uncached searches run on their own thread; a flood p
   t.equal(again.status, 200, 'answered once the queue has room');
 });
 
-t.test('a closed store stops its search threads and ranks no more', async (t) => {
+t.test('a refused query crosses the thread as its 400; a closed store stops its search threads and ranks no more', async (t) => {
   const { store } = openSqliteStore(join(t.testdir(), 'db.sqlite'));
   const query = { phrases: [[{ text: '天津', prefix: false }]] };
   const reader = { editor: false, now: Date.now(), sectionIds: null, sourceIds: null };
   t.same(await store.search.rank(query, {}, reader, undefined, 10), [], 'ranked on a thread');
+  await t.rejects(store.search.rank({ phrases: [] }, {}, reader, undefined, 10), { code: 'validation-failed', status: 400, extra: { errors: [{ pointer: '/q' }] } }, 'a refused query is the 400 from a thread too');
   await store.close();
   await t.rejects(store.search.rank(query, {}, reader, undefined, 10), /closed/);
 });
