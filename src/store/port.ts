@@ -638,8 +638,10 @@ export interface Store extends Repositories {
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * The SQLite handle for the features not yet behind the port. `exclusive` runs a synchronous
-   * legacy write while no unit of work is open, so that it never lands inside one.
+   * The SQLite handle for what is not yet behind the port: `file` tells the import where its
+   * threads open the database (app.ts), `db` serves the tests marked SQLite-specific.
+   * `exclusive` runs a synchronous legacy write while no unit of work is open, so that it never
+   * lands inside one.
    */
   readonly legacy: { readonly db: Db; /** The database file, null for an in-memory database (which a thread cannot share). */ readonly file: string | null; exclusive<T>(work: () => T): Promise<T> };
 }
