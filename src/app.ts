@@ -34,7 +34,6 @@ import { sectionRoutes } from './sections/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { createSearchStore } from './search/store.js';
-import { createSearchPool } from './search/pool.js';
 import { transferRoutes } from './transfer/routes.js';
 import { feedRoutes } from './feeds/routes.js';
 import { createFeedService } from './feeds/service.js';
@@ -58,9 +57,6 @@ export type Deps = {
   /** A pino logger; defaults to fastify's logger at config.logLevel, with credentials redacted (see http/logging.ts). */
   logger?: FastifyServerOptions['loggerInstance'];
 };
-
-/** One search thread (two cores: the other serves requests); four more may wait, past that 503 with Retry-After. */
-const SEARCH_POOL = { threads: 1, maxWaiting: 4, retryAfterS: 1 };
 
 /** Builds the whole application without listening: production and tests run exactly this. */
 export async function buildApp(config: Config, deps: Deps): Promise<FastifyInstance> {
@@ -87,7 +83,6 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   });
 
   const { store } = deps;
-  const db = store.legacy.db;
   const onFlushError = (err: unknown) => app.log.warn({ err }, 'could not write the API keys’ lastUsedAt; will try again');
   const keys = createKeyService(store, clock, { onFlushError });
   app.addHook('onClose', async () => keys.flushLastUsed());
@@ -110,10 +105,6 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   // Before the server closes, not in onClose: server.ts closes the database after app.close(),
   // and a delivery in flight must record its attempt while the database is still open.
   app.addHook('preClose', async () => worker.stop());
-  // With a database file, uncached searches run on a thread with a read-only connection, a bounded queue in front (search/pool.ts).
-  const databaseFile = store.legacy.file;
-  const searchPool = databaseFile ? createSearchPool(databaseFile, SEARCH_POOL) : undefined;
-  if (searchPool) app.addHook('onClose', () => searchPool.close());
   const queries = createArticleQueries(store.articles);
   // Exact caches (src/articles/answer-cache.ts, src/common/exact-cache.ts): never a stale answer.
   const answers = createAnswerCache(config.articleCacheMb * 1024 * 1024);
@@ -133,7 +124,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
       await v1.register(revisionRoutes, { revisions: createRevisionStore(store.articles), articles, present, viewerOf });
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
       await v1.register(keyRoutes, { keys });
-      await v1.register(searchRoutes, { search: createSearchStore(db, { generation: store, cacheSize: config.searchCacheSize, pool: searchPool }), viewerOf, sections, sources });
+      await v1.register(searchRoutes, { search: createSearchStore(store, { cacheSize: config.searchCacheSize }), viewerOf, sections, sources });
       await v1.register(transferRoutes, {
         importDeps: { store, clock, sections, sources, articles, links },
         sections,
@@ -141,7 +132,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
         bodyLimit: config.importBodyLimit,
         maxLineBytes: 5 * 1024 * 1024,
         // A file on the wall clock: imports run on a thread of their own. Tests that fix the clock keep them here.
-        threadDatabasePath: clock === systemClock ? databaseFile : null,
+        threadDatabasePath: clock === systemClock ? store.legacy.file : null,
       });
       await v1.register(feedRoutes, { load: createFeedService({ queries, present, sections, sources, urls, publicationName }), urls, viewerOf });
       await v1.register(changeRoutes, { feed: createChangeFeed(store.feed, changes.publishDue), viewerOf });

@@ -58,15 +58,14 @@ async function run(command: string, rest: string[]): Promise<number> {
     case 'reindex': {
       noArguments(rest);
       const config = loadConfig();
-      const { migrateDatabase, openDatabase } = await import('../store/sqlite/connection.js');
+      const { openStore } = await import('../store/open.js');
       const { reindex } = await import('../search/index.js');
-      const { articles, ms } = await onDatabase(config.databasePath, () => {
-        const db = openDatabase(config.databasePath);
+      const { articles, ms } = await onDatabase(config.databasePath, async () => {
+        const { store } = await openStore({ databasePath: config.databasePath });
         try {
-          migrateDatabase(db);
-          return reindex(db);
+          return await reindex(store);
         } finally {
-          db.$client.close();
+          await store.close();
         }
       });
       console.log(`${config.databasePath}: search index rebuilt, ${articles} articles in ${(ms / 1000).toFixed(2)} s`);

@@ -1,17 +1,8 @@
 import type { ArticleWriteOp } from '../changes/recorder.js';
-import type { ArticleRow, SearchDocument, Tx } from '../store/port.js';
-import type { Db } from '../store/sqlite/connection.js';
+import type { ArticleRow, SearchableRow, SearchDocument, Store, Tx } from '../store/port.js';
 import { segmentForIndex } from './segment.js';
 
-/** The fields of an article that the index holds; visibility is applied when searching, not here. */
-export type SearchableRow = {
-  id: number;
-  title: string;
-  subtitle: string | null;
-  summary: string | null;
-  bodyText: string;
-  tags: string[];
-};
+export type { SearchableRow };
 
 const FIELDS = ['title', 'subtitle', 'summary', 'bodyText', 'tags'] as const;
 
@@ -30,8 +21,6 @@ type Segmenter = (text: string) => string;
 /** Segmentations made ahead (an import's worker threads), by the exact text they were made from. */
 export type KnownSegments = ReadonlyMap<string, string>;
 
-const REBUILD_BATCH = 1000;
-
 /** What the index holds of an article, segmented; `known` spares segmenting again what was segmented ahead. */
 export function documentOf(row: SearchableRow, known?: KnownSegments): SearchDocument {
   const segment: Segmenter = known ? (text) => known.get(text) ?? segmentForIndex(text) : segmentForIndex;
@@ -49,40 +38,14 @@ export async function indexArticle(tx: Tx, op: ArticleWriteOp, row: ArticleRow, 
 }
 
 /**
- * Empties the articles_fts index (migrations/sqlite/0001_search_index.sql) and fills it again
- * from the articles table, in one transaction. Still on the SQLite handle (storage port: the
- * search side moves into the adapter next).
+ * Empties the search index and fills it again from every article, each document segmented here
+ * (the store only writes them): what a change of segmentation or ranking needs.
  */
-export function rebuildSearchIndex(db: Db): { articles: number } {
-  const sqlite = db.$client;
-  const del = sqlite.prepare('DELETE FROM articles_fts WHERE rowid = ?');
-  const ins = sqlite.prepare('INSERT INTO articles_fts (rowid, title, subtitle, summary, body, tags) VALUES (?, ?, ?, ?, ?, ?)');
-  const batch = sqlite.prepare('SELECT id, title, subtitle, summary, body_text AS bodyText, tags FROM articles WHERE id > ? ORDER BY id LIMIT ?');
-  const write = (row: SearchableRow) => {
-    const doc = documentOf(row);
-    del.run(row.id);
-    ins.run(row.id, doc.title, doc.subtitle, doc.summary, doc.body, doc.tags);
-  };
-  let count = 0;
-  sqlite.transaction(() => {
-    sqlite.prepare("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')").run();
-    // Batches by id: better-sqlite3 cannot write while a read statement is still iterating.
-    for (let last = 0; ; ) {
-      const rows = batch.all(last, REBUILD_BATCH) as (Omit<SearchableRow, 'tags'> & { tags: string })[];
-      if (rows.length === 0) break;
-      for (const row of rows) write({ ...row, tags: JSON.parse(row.tags) as string[] });
-      count += rows.length;
-      last = rows[rows.length - 1]!.id;
-    }
-    // Merges the segments written one row at a time into one b-tree: faster queries afterwards.
-    sqlite.prepare("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')").run();
-  })();
-  return { articles: count };
-}
+export const rebuildSearchIndex = (store: Pick<Store, 'rebuildSearchIndex'>): Promise<{ articles: number }> => store.rebuildSearchIndex((row) => documentOf(row));
 
 /** `masthead reindex`: rebuilds the index from the articles table and says how long it took. */
-export function reindex(db: Db): { articles: number; ms: number } {
+export async function reindex(store: Pick<Store, 'rebuildSearchIndex'>): Promise<{ articles: number; ms: number }> {
   const started = performance.now();
-  const { articles } = rebuildSearchIndex(db);
+  const { articles } = await rebuildSearchIndex(store);
   return { articles, ms: performance.now() - started };
 }

@@ -11,7 +11,7 @@
  * that knows a driver or a dialect (test/store/boundary.test.ts holds them to it).
  *
  * Moving in steps: the content writes, sections, sources, revisions, the change feed's reads,
- * sitemaps, the export, the presenter, API keys and webhooks are behind the port; the features
+ * sitemaps, the export, the presenter, API keys, webhooks and search are behind the port; the features
  * listed in test/store/boundary.test.ts still reach SQLite through `legacy` until they move (see the issue
  * notes of "Storage port").
  */
@@ -299,6 +299,9 @@ export interface OutboxRepo {
 /** An article's searchable fields, already segmented into space-separated tokens (src/search/segment.ts). */
 export type SearchDocument = { title: string; subtitle: string; summary: string; body: string; tags: string };
 
+/** The fields of an article that the search index holds (visibility is applied when searching, not there). */
+export type SearchableRow = Pick<ArticleRow, 'id' | 'title' | 'subtitle' | 'summary' | 'bodyText' | 'tags'>;
+
 export interface SearchIndexRepo {
   /** Puts (or replaces) the article's entry; it is visible to searches once the unit commits. */
   put(articleId: number, doc: SearchDocument): Promise<void>;
@@ -371,6 +374,51 @@ export interface SitemapRepo {
   page(viewer: Visibility, page: number, pageSize: number): Promise<SitemapArticle[]>;
   /** Visible articles published since `since`, newest first. */
   publishedSince(viewer: Visibility, since: number, limit: number): Promise<SitemapArticle[]>;
+}
+
+// ---- Full-text search -----------------------------------------------------------------------------
+
+/** What a search selects besides the viewer's visibility (editors: everything outside the trash). Times are epoch ms. */
+export type SearchFilter = {
+  sectionIds?: number[];
+  sourceId?: number;
+  /** Articles with any of these tags. */
+  tags?: string[];
+  /** publishedAt >= publishedAfter, < publishedBefore. */
+  publishedAfter?: number;
+  publishedBefore?: number;
+};
+
+/**
+ * One ranked match: the index's score (lower is better; the API shows its negation), publishedAt
+ * and id. Results come rank ascending, then newer first with undated last, then higher id first:
+ * the order of pages, and a search cursor's position.
+ */
+export type SearchRank = { id: number; rank: number; pub: number | null };
+
+/** What a hit shows besides its rank: the text a snippet is cut from, and where it is filed. */
+export type SearchHitRow = {
+  id: number;
+  title: string;
+  slug: string;
+  subtitle: string | null;
+  summary: string | null;
+  bodyText: string;
+  section: { id: number; slug: string; name: string };
+  source: { id: number; slug: string; name: string } | null;
+};
+
+export interface SearchRepo {
+  /**
+   * Up to `want` matches of `query` that the viewer may see and the filter selects, best first
+   * (SearchRank's order), after the match `after`. Scores, and so pages, are stable while the
+   * index does not change. A query the index refuses is the 400 of src/search/query.ts
+   * (`validation-failed`, pointer /q), never a 500. May be refused with the 503 `search-busy`
+   * (Retry-After) when too many searches are running (an adapter that bounds them).
+   */
+  rank(query: SearchQuery, filter: SearchFilter, viewer: Visibility, after: SearchRank | undefined, want: number): Promise<SearchRank[]>;
+  /** The hit rows of these articles (those that still exist), in no particular order: one read for a page. */
+  details(ids: number[]): Promise<SearchHitRow[]>;
 }
 
 // ---- API keys ------------------------------------------------------------------------------------
@@ -585,12 +633,25 @@ export interface Store extends Repositories {
   contentGeneration(): Promise<number>;
   /** Whether a scheduled article has come due by `now` and its publication is not in the feed yet (read outside a unit). */
   anyDue(now: number): Promise<boolean>;
+  /**
+   * Full-text search over committed content (outside any unit: the index entries of a unit are
+   * written as it commits, so a unit could not read its own).
+   */
+  readonly search: SearchRepo;
+  /**
+   * Empties the search index and fills it again from every article (trashed ones included), the
+   * document of each made by `documentOf` (src/search/index.ts), as one write: `masthead reindex`.
+   * Moves the content generation. How many articles were indexed.
+   */
+  rebuildSearchIndex(documentOf: (row: SearchableRow) => SearchDocument): Promise<{ articles: number }>;
   /** Throws when the database cannot answer (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * The SQLite handle for the features not yet behind the port. `exclusive` runs a synchronous
-   * legacy write while no unit of work is open, so that it never lands inside one.
+   * The SQLite handle for what is not yet behind the port: `file` tells the import where its
+   * threads open the database (app.ts), `db` serves the tests marked SQLite-specific.
+   * `exclusive` runs a synchronous legacy write while no unit of work is open, so that it never
+   * lands inside one.
    */
   readonly legacy: { readonly db: Db; /** The database file, null for an in-memory database (which a thread cannot share). */ readonly file: string | null; exclusive<T>(work: () => T): Promise<T> };
 }

@@ -1,3 +1,4 @@
+// SQLite-specific: reads articles_fts itself (its rows and b-tree blocks) to prove what the index holds beyond what a search shows.
 import t from 'tap';
 import { call } from '../helpers/app.js';
 import { searchApp } from './helpers.js';

@@ -1,3 +1,4 @@
+// SQLite-specific: empties articles_fts behind the store (to prove a rebuild fills it again) and reads the FTS5 table itself.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { indexArticle } from '../../src/search/index.js';
 import type { ArticleRow } from '../../src/store/port.js';
 
 t.test('a rebuilt index gives the same results, scores included, as the one kept up to date by writes', async (t) => {
-  const { article, app, auth, db, search } = await searchApp(t);
+  const { article, app, auth, db, search, store } = await searchApp(t);
   const made = [];
   for (const a of EVAL_ARTICLES) made.push(await article(a.title, a.body.split('\n\n'), { tags: [a.id] }));
   // Churn: updates, a trash, a purge, so that the live index holds deleted postings a rebuild does not.
@@ -34,7 +35,7 @@ t.test('a rebuilt index gives the same results, scores included, as the one kept
   };
   const live = await results(false);
   t.ok(live.some(([, hits]) => hits.length > 0), 'the queries find something');
-  const { articles } = rebuildSearchIndex(db);
+  const { articles } = await rebuildSearchIndex(store);
   t.equal(articles, EVAL_ARTICLES.length - 1, 'every article left (the trashed one too) is indexed');
   // Scores may differ: a contentless_delete table keeps deleted rows in bm25's document count and lengths.
   t.same(await results(false), live, 'same hits in the same order');
@@ -42,7 +43,7 @@ t.test('a rebuilt index gives the same results, scores included, as the one kept
 
   db.$client.prepare("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')").run();
   t.same((await search('甘肃')).body.data, [], 'an emptied index finds nothing');
-  t.equal(reindex(db).articles, EVAL_ARTICLES.length - 1);
+  t.equal((await reindex(store)).articles, EVAL_ARTICLES.length - 1);
   t.same(await results(true), rebuilt, 'reindex gives the same hits, order and scores as the last rebuild');
 });
 

@@ -1,3 +1,4 @@
+// SQLite-specific: holds the segmenter to FTS5's own tokenizer, in a scratch FTS5 table shaped like the articles index.
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { parseSearchQuery, SEARCH_QUERY_MAX, splitQueryTerms } from '../../src/search/query.js';

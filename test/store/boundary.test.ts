@@ -17,9 +17,6 @@ const LEGACY = new Set([
   // The port hands the SQLite handle to the features not yet behind it (Store.legacy).
   'src/store/port.ts',
   'src/cli/main.ts',
-  'src/search/index.ts',
-  'src/search/rank.ts',
-  'src/search/store.ts',
 ]);
 
 /** What only an adapter may say: a driver, drizzle's dialect modules, raw statements, the adapter's own modules. */

@@ -18,11 +18,6 @@ const marked = (text: string) => MARKS.some((m) => text.includes(m));
 const NOT_YET_MOVED = new Set([
   // Being rewritten by another change; move them to the port there.
   'test/articles/query-plans.test.ts',
-  'test/search/cache.test.ts',
-  'test/search/consistency.test.ts',
-  'test/search/index.test.ts',
-  'test/search/pool.test.ts',
-  'test/search/segment.test.ts',
   'test/store/boundary.test.ts',
   // Snapshots every table to prove hostile input stored nothing; needs a port read of each table.
   'test/hostile-input.test.ts',

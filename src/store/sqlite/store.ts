@@ -10,10 +10,14 @@ import { anyDueOf, createChangeLogRepo, createHeldSearchIndex, createOutboxRepo,
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './connection.js';
 import { translateSqliteError, translating } from './constraints.js';
 import { createMutex } from './mutex.js';
+import { createSearchReads, rebuildSearchIndex } from './search.js';
+import { createSearchPool, SEARCH_POOL, type SearchPoolOptions } from './search-pool.js';
 
 export type SqliteStoreOptions = OpenOptions & {
   /** How long a unit of work waits for the write lock another process holds before it answers 503 (ms). */
   busyTimeoutMs?: number;
+  /** Where uncached searches rank (search-pool.ts); a database file only, as a thread cannot share an in-memory one. */
+  search?: SearchPoolOptions;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -24,9 +28,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * another request's statements into its transaction; reads outside a unit go to a second,
  * read-only connection, which in WAL mode sees only committed data (an in-memory database has
  * one connection for both). A lock held by another process (an import from the command line, a
- * second server) is waited for without blocking the event loop, up to `busyTimeoutMs`.
+ * second server) is waited for without blocking the event loop, up to `busyTimeoutMs`. Searches
+ * of a database file rank on threads of their own (search-pool.ts); their hits are read here.
  */
-export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 5000 }: SqliteStoreOptions = {}): Store {
+export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 5000, search = SEARCH_POOL }: SqliteStoreOptions = {}): Store {
   const mutex = createMutex();
   const sqlite = db.$client;
   const repos = (on: Db) => ({
@@ -51,6 +56,8 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     deliveryQueue: createDeliveryQueueRepo(db),
   };
   const anyDue = anyDueOf(reader);
+  const searchReads = createSearchReads(reader);
+  const searchPool = !sqlite.memory && search.threads > 0 ? createSearchPool(sqlite.name, search) : null;
   let savepoints = 0;
   // The content generation: this process's committed content units, and SQLite's data_version,
   // which moves on this connection when another connection (an import thread, another process) commits.
@@ -138,6 +145,18 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     ...reading,
     write: (work, options) => mutex.run(() => unit(work, options?.wait ?? true)),
     anyDue,
+    search: {
+      rank: searchPool ? searchPool.rank : async (...args) => searchReads.rank(...args),
+      // One indexed read of a page's rows: cheap enough for the loop, and never refused (a ranking that got its turn gets its hits).
+      details: async (ids) => searchReads.details(ids),
+    },
+    // A unit's turn, not a unit: SQLite's own errors propagate as they are (the command line names the file with them).
+    rebuildSearchIndex: (documentOf) =>
+      mutex.run(async () => {
+        const result = rebuildSearchIndex(db, documentOf);
+        generation++;
+        return result;
+      }),
     async contentGeneration() {
       const version = dataVersion.get();
       if (version !== versionSeen) {
@@ -151,6 +170,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
       reader.$client.prepare('SELECT 1').get();
     },
     async close() {
+      await searchPool?.close();
       await mutex.run(async () => {
         if (reader !== db) reader.$client.close();
         sqlite.close();
