@@ -34,7 +34,7 @@ t.test('bench runs its scenarios on a 200-article dataset and produces numbers',
   t.teardown(async () => {
     await stopChild(bare.child);
     await app.close();
-    db.$client.close();
+    await store.close();
   });
 
   // Must come out flagged, not as fast scenarios: a missing article (caught by the probe before the
