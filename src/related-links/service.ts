@@ -82,6 +82,7 @@ export function createRelatedLinkService(store: Store, clock: Clock, articles: P
 
     create: (articleId: number, input: RelatedLinkCreateInput): Promise<LinkWritten> =>
       store.write(async (tx) => {
+        await tx.links.hold(articleId);
         if (!(await tx.articles.head(articleId))) throw notFound(`Article ${articleId}`);
         if ((await tx.links.count(articleId)) >= MAX_LINKS_PER_ARTICLE) throw new AppError('too-many-links', `An article has at most ${MAX_LINKS_PER_ARTICLE} related links`);
         if ('targetArticleId' in input) {
@@ -104,6 +105,7 @@ export function createRelatedLinkService(store: Store, clock: Clock, articles: P
 
     update: (articleId: number, linkId: number, input: RelatedLinkUpdateInput): Promise<LinkWritten> =>
       store.write(async (tx) => {
+        await tx.links.hold(articleId);
         const link = await mustGetLink(tx, articleId, linkId);
         if (input.title !== undefined && link.targetArticleId !== null) {
           throw badRequest('An internal link shows its target’s title; only external links have their own', [{ in: 'body', pointer: '/title', message: 'External links only' }]);
@@ -141,6 +143,7 @@ export function createRelatedLinkService(store: Store, clock: Clock, articles: P
     /** Returns the article's new version. */
     remove: (articleId: number, linkId: number): Promise<number> =>
       store.write(async (tx) => {
+        await tx.links.hold(articleId);
         await mustGetLink(tx, articleId, linkId);
         await tx.links.delete(linkId);
         return written(tx, 'delete', articleId, linkId);

@@ -242,6 +242,12 @@ export interface RelatedLinkRepo {
   count(articleId: number): Promise<number>;
   /** The highest position among the article's links, -1 when it has none. */
   lastPosition(articleId: number): Promise<number>;
+  /**
+   * Inside a unit: holds the article's links until the unit ends, so that writers of one
+   * article's links take turns and each counts and places its link after the others' (where
+   * writes are serialised already, nothing to do).
+   */
+  hold(articleId: number): Promise<void>;
   insert(values: Omit<RelatedLinkRow, 'id'>): Promise<RelatedLinkRow>;
   update(linkId: number, patch: Partial<Pick<RelatedLinkRow, 'position' | 'url' | 'title'>> & { updatedAt: number }): Promise<void>;
   delete(linkId: number): Promise<void>;

@@ -1,3 +1,4 @@
+import { AppError, type ErrorCode } from '../common/errors.js';
 import type { Store, Tx } from '../store/port.js';
 import { applyArticleFields, applyRecord, type ApplyContext, type Applied } from './apply.js';
 import { settleLinks, type LinkOutcome, type LinkSubject } from './links.js';
@@ -31,16 +32,28 @@ export const linkResult = (keys: LineKeys, id: number | undefined, o: Exclude<Li
  * Dry runs roll every batch back, and carry forward what later batches need: the sections and
  * sources (written again) and the articles' keys.
  */
+const KEY_TAKEN: ReadonlySet<ErrorCode> = new Set(['slug-taken', 'external-id-taken']);
+
 export function createBatchRunner(store: Store, base: Omit<ApplyContext, 'tx'>, pending: PendingList) {
   const replay: NonArticle[] = [];
   const idOf = (id: number) => (base.dryRun ? undefined : id);
 
-  /** Runs one line's part in a savepoint; a failure is the line's result, the batch goes on. */
+  /**
+   * Runs one line's part in a savepoint; a failure is the line's result, the batch goes on. A line
+   * that lost a key (externalId, slug) to another writer's commit (a second import or the API on
+   * another node, while this one waited on the unique index) runs once more: it then finds that
+   * article, and updates it or leaves it unchanged, as it would have had it come second.
+   */
   async function attempt(ctx: ApplyContext, keys: LineKeys, results: ImportLineResultDto[], fn: (ctx: ApplyContext) => Promise<void>): Promise<void> {
-    try {
-      await ctx.tx.savepoint((sp) => fn({ ...ctx, tx: sp }));
-    } catch (error) {
-      results.push(resultOf(keys, 'failed', { problems: problemsOf(error) }));
+    for (let run = 1; ; run++) {
+      const reported = results.length;
+      try {
+        return await ctx.tx.savepoint((sp) => fn({ ...ctx, tx: sp }));
+      } catch (error) {
+        results.length = reported;
+        if (run === 1 && error instanceof AppError && KEY_TAKEN.has(error.code)) continue;
+        return void results.push(resultOf(keys, 'failed', { problems: problemsOf(error) }));
+      }
     }
   }
 

@@ -126,6 +126,8 @@ export function createRelatedLinkRepo(q: Queryable): RelatedLinkRepo {
       }));
     },
     count: async (articleId) => (await row<{ n: number }>(q, 'SELECT count(*) AS n FROM related_links WHERE article_id = $1', [articleId]))!.n,
+    // The article's row lock: taken before counting, so that what follows reads the links of the unit that held it before.
+    hold: async (articleId) => void (await q.query('SELECT 1 FROM articles WHERE id = $1 FOR UPDATE', [articleId])),
     lastPosition: async (articleId) => (await row<{ p: number }>(q, 'SELECT coalesce(max(position), -1) AS p FROM related_links WHERE article_id = $1', [articleId]))!.p,
     insert: async (v) =>
       (await row<RelatedLinkRow>(

@@ -35,6 +35,29 @@ function scope(viewer: Visibility, prefix: '' | 'prev_', bind: (value: unknown) 
   return `(resource IN ('section', 'source') OR (${parts.join(' AND ')}))`;
 }
 
+/** The longest a read of the feed waits for transactions older than what was committed when it began (ms). */
+export const SETTLE_WAIT_MS = 1000;
+const SETTLE_POLL_MS = 2;
+
+/**
+ * Read-your-writes for the feed: an event committed before the read began but held behind the
+ * fence by an older transaction still running (another writer's, an autovacuum's, in any
+ * database) is waited for, briefly, so that a partner that just wrote, or was told of a write,
+ * finds its event. Only what was committed when the read began counts, so a steady stream of
+ * new commits cannot keep a reader waiting; past SETTLE_WAIT_MS (a long transaction somewhere)
+ * the read serves what is below the fence and the rest comes on a later read.
+ */
+async function settle(q: Queryable, waitMs: number): Promise<void> {
+  const [latest] = await rows<{ xid: string | null; held: boolean | null }>(q, `SELECT max(xid)::text AS xid, max(xid) >= ${FENCE} AS held FROM change_events`);
+  if (!latest?.held) return;
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    const [passed] = await rows<{ passed: boolean }>(q, `SELECT ${FENCE} > $1::xid8 AS passed`, [latest.xid]);
+    if (passed?.passed) return;
+  }
+}
+
 type Raw = Omit<FeedEvent, 'position'> & { xid: number | null; cursor: number | null; headXid: number; headCursor: number };
 
 /**
@@ -51,9 +74,10 @@ type Raw = Omit<FeedEvent, 'position'> & { xid: number | null; cursor: number | 
  * never beyond what the page could have seen. An event is served once its transaction and every
  * older one have ended: a long transaction delays the feed (never reorders or loses it).
  */
-export function createChangeFeedRepo(q: Queryable): ChangeFeedRepo {
+export function createChangeFeedRepo(q: Queryable, { settleWaitMs = SETTLE_WAIT_MS }: { settleWaitMs?: number } = {}): ChangeFeedRepo {
   async function read(since: FeedPosition, limit: number, viewer: Visibility): Promise<{ events: FeedEvent[]; head: FeedPosition }> {
     const from = pairOf(since);
+    await settle(q, settleWaitMs);
     const values: unknown[] = [];
     const bind = binder(values);
     let op = 'op';
@@ -86,6 +110,7 @@ export function createChangeFeedRepo(q: Queryable): ChangeFeedRepo {
 
   return {
     async head() {
+      await settle(q, settleWaitMs);
       const found = await rows<Pair>(
         q,
         `SELECT ${XID} AS xid, change_events.cursor FROM change_events WHERE change_events.xid < ${FENCE}

@@ -38,7 +38,7 @@ import { API_KEY_SCOPES, ARTICLE_STATUSES, DELIVERY_STATUSES, SOURCE_KINDS } fro
 
 /** Text compared as bytes, as SQLite does. */
 const textC = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
-/** The search index's weighted document (src/store/postgres/search.ts). */
+/** The search index's weighted document (src/store/postgres/fts.ts). */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 /** A transaction id with its epoch (pg_current_xact_id()): never wraps around. */
 const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });

@@ -172,6 +172,8 @@ export function createRelatedLinkRepo(db: Db): RelatedLinkRepo {
     },
     count: async (articleId) => count.get(articleId) as number,
     lastPosition: async (articleId) => lastPosition.get(articleId) as number,
+    // One writer at a time already (BEGIN IMMEDIATE).
+    hold: async () => undefined,
     insert: async (values) => insert.get(values) as RelatedLinkRow,
     update: async (linkId, patch) => void update.run({ position: null, url: null, title: null, ...patch, id: linkId }),
     delete: async (linkId) => void remove.run(linkId),

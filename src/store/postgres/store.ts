@@ -1,0 +1,144 @@
+import type pg from 'pg';
+import { AppError } from '../../common/errors.js';
+import { StoreUnusable, type Repositories, type Store, type Tx, type WriteRepositories } from '../port.js';
+import { createArticleRepo, createRelatedLinkRepo } from './articles.js';
+import { createSectionRepo, createSourceRepo } from './catalog.js';
+import { migrateDatabase, openPool, type PoolOptions } from './connection.js';
+import { translatePgError } from './constraints.js';
+import { anyDueOf, createChangeLogRepo, createOutboxRepo, createPendingLinksRepo } from './effects.js';
+import { createChangeFeedRepo } from './feed.js';
+import { createSearchIndexRepo } from './fts.js';
+import { createKeyRepo } from './keys.js';
+import type { Queryable } from './query.js';
+import { createSearchRepo, rebuildSearchIndex } from './search.js';
+import { createSitemapRepo } from './sitemaps.js';
+import { runUnit, underSavepoint, type UnitState } from './unit.js';
+import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
+
+export type PostgresStoreOptions = PoolOptions & {
+  /** How long a unit of work waits for a row lock another writer holds before it answers 503 (ms). */
+  lockTimeoutMs?: number;
+  /** How many times in all a unit runs when it loses a race (deadlock, serialization failure). */
+  attempts?: number;
+};
+
+/** `wrap`: what each repository of the pool goes through; inside a unit (`settleWaitMs` 0) the feed cannot wait for the fence, its own transaction holds it. */
+const repositories = (q: Queryable, wrap: <R extends object>(repo: R) => R = (repo) => repo, settleWaitMs?: number): Repositories => ({
+  sections: wrap(createSectionRepo(q)),
+  sources: wrap(createSourceRepo(q)),
+  articles: wrap(createArticleRepo(q)),
+  links: wrap(createRelatedLinkRepo(q)),
+  feed: wrap(createChangeFeedRepo(q, { settleWaitMs })),
+  sitemaps: wrap(createSitemapRepo(q)),
+  keys: wrap(createKeyRepo(q)),
+  webhooks: wrap(createWebhookRepo(q)),
+  deliveries: wrap(createDeliveryRepo(q)),
+});
+
+const writeRepositories = (q: Queryable): WriteRepositories => ({
+  changeLog: createChangeLogRepo(q),
+  outbox: createOutboxRepo(q),
+  searchIndex: createSearchIndexRepo(q),
+  pendingLinks: createPendingLinksRepo(q),
+  deliveryQueue: createDeliveryQueueRepo(q),
+});
+
+/**
+ * The PostgreSQL adapter of the storage port (src/store/port.ts), for several API nodes on one
+ * database. Reads outside a unit go to the pool, each on whichever connection is free; a unit of
+ * work runs on a connection of its own, in one transaction (unit.ts), so units of several
+ * requests and several nodes run side by side and meet only at the rows they both write: updates
+ * are conditional on the version read, collisions fall to the unique constraints (constraints.ts
+ * turns their violations into the 409s), and a unit that loses a deadlock runs again.
+ *
+ * The content generation is a row of the database, moved by every unit that changed content in
+ * that unit's transaction: a node reading it sees a change made on any node the moment the change
+ * is visible, which no notification can promise (LISTEN/NOTIFY arrives milliseconds after COMMIT,
+ * and not at all while a listener reconnects).
+ */
+const reads = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    throw translatePgError(error);
+  }
+};
+
+/**
+ * A repository whose reads answer PostgreSQL's errors as their problems (a lost server: the 503),
+ * as units do. Methods that answer at once (ChangeFeedRepo.owns) stay synchronous.
+ */
+function translatingReads<R extends object>(repo: R): R {
+  const translated = (method: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
+    let result: unknown;
+    try {
+      result = method.apply(repo, args);
+    } catch (error) {
+      throw translatePgError(error);
+    }
+    return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(translatePgError(error))) : result;
+  };
+  return Object.fromEntries(Object.entries(repo).map(([name, method]) => [name, typeof method === 'function' ? translated(method as (...args: unknown[]) => unknown) : method])) as R;
+}
+
+export function createPostgresStore(pool: pg.Pool, { lockTimeoutMs = 5000, attempts = 3 }: PostgresStoreOptions = {}): Store {
+  const reading = repositories(pool, translatingReads);
+  const anyDue = anyDueOf(pool);
+
+  function txOf(client: pg.PoolClient, state: UnitState): Tx {
+    const tx: Tx = {
+      ...repositories(client, undefined, 0),
+      ...writeRepositories(client),
+      savepoint: (work) => underSavepoint(client, () => work(tx)),
+      afterCommit: (hook) => void state.hooks.push(hook),
+      contentChanged: () => void (state.content = true),
+    };
+    return tx;
+  }
+
+  const bumpGeneration = async (client: pg.PoolClient, state: UnitState) => {
+    if (state.content) await client.query('UPDATE content_generation SET value = value + 1 WHERE id = 1');
+  };
+
+
+  return {
+    dialect: 'postgres',
+    ...reading,
+    write: (work, options) =>
+      runUnit(pool, (client, state) => work(txOf(client, state)), { wait: options?.wait ?? true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
+    anyDue: (now) => reads(() => anyDue(now)),
+    search: translatingReads(createSearchRepo(pool)),
+    rebuildSearchIndex: (documentOf) => runUnit(pool, (client, state) => rebuildSearchIndex(txOf(client, state), client, documentOf), { wait: true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
+    contentGeneration: () => reads(async () => (await pool.query<{ value: number }>('SELECT value FROM content_generation WHERE id = 1')).rows[0]!.value),
+    async ping() {
+      await reads(() => pool.query('SELECT 1'));
+    },
+    close: () => pool.end(),
+    legacy: {
+      get db(): never {
+        throw new AppError('internal-error', 'This feature needs the SQLite store');
+      },
+      file: null,
+      exclusive: async () => {
+        throw new AppError('internal-error', 'This feature needs the SQLite store');
+      },
+    },
+  };
+}
+
+/**
+ * Opens the pool, proves the server answers and applies pending migrations (under an advisory
+ * lock: nodes starting at once apply them once). An unreachable server, a bad URL or a database
+ * of a newer Masthead is a StoreUnusable of one line. Returns whether the database was new.
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<{ store: Store; fresh: boolean }> {
+  const pool = await openPool(url, options);
+  try {
+    const { fresh } = await migrateDatabase(pool, url);
+    return { store: createPostgresStore(pool, options), fresh };
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    if (error instanceof StoreUnusable) throw error;
+    throw new StoreUnusable(`PostgreSQL: the migrations could not be applied: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
