@@ -33,7 +33,7 @@ export function limitHeapGrowth(percent: number): void {
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
   limitHeapGrowth(config.heapGrowingPercent);
-  const { store, fresh } = await openStore({ databasePath: config.databasePath, cacheMiB: PAGE_CACHE_MIB });
+  const { store, fresh } = await openStore({ databasePath: config.databasePath, postgres: config.postgres, cacheMiB: PAGE_CACHE_MIB });
   const app = await buildApp(config, { store });
   await bootstrapKeys(createKeyService(store, systemClock), config.adminKey, app.log);
   if (fresh && config.demo) {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { systemClock } from '../common/time.js';
-import { openStore } from '../store/open.js';
+import { openStore, storeName } from '../store/open.js';
 import type { Store } from '../store/port.js';
 import { createStores } from '../stores.js';
 import { exportNdjson, type ExportFilters } from '../transfer/export.js';
@@ -121,9 +121,9 @@ async function exportTo(out: Out, label: string, options: ReturnType<typeof pars
     await writeAll(bodyOf(res, target), out, io, label);
     return 0;
   }
-  const path = options.database ?? env.databasePath;
-  return onDatabase(path, async () => {
-    const { store } = await openStore({ databasePath: path });
+  const where = options.database === undefined ? env : { databasePath: options.database };
+  return onDatabase(storeName(where), async () => {
+    const { store } = await openStore(where);
     try {
       const filters = await filtersOf(store, options.query);
       if (typeof filters === 'string') {

@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { systemClock } from '../common/time.js';
-import { openStore } from '../store/open.js';
+import { openStore, storeName, type StoreConfig } from '../store/open.js';
 import { createImportDeps } from '../transfer/deps.js';
 import { runImport } from '../transfer/import.js';
 import { createSummary } from '../transfer/report.js';
@@ -15,7 +15,8 @@ import { IMPORT_USAGE } from './usage.js';
 
 
 export type TransferIo = CliIo & { progress: ProgressStream; stdin: NodeJS.ReadableStream };
-export type TransferEnv = { databasePath: string };
+/** The configured store (DATABASE_URL, else DATABASE_PATH); `--database FILE` names a SQLite file instead. */
+export type TransferEnv = StoreConfig;
 
 const MAX_LINE_BYTES = 5 * 1024 * 1024;
 const SHOWN_ERRORS = 20;
@@ -60,8 +61,8 @@ async function viaServer(input: NodeJS.ReadableStream, url: URL, key: string, io
   return report(answer, io);
 }
 
-async function direct(input: NodeJS.ReadableStream, query: ReturnType<typeof ImportQuery.parse>, databasePath: string, io: TransferIo): Promise<number> {
-  const { store } = await openStore({ databasePath });
+async function direct(input: NodeJS.ReadableStream, query: ReturnType<typeof ImportQuery.parse>, where: StoreConfig, io: TransferIo): Promise<number> {
+  const { store } = await openStore(where);
   try {
     const progress = createProgress(io.progress, 'imported');
     const summary = createSummary();
@@ -127,7 +128,7 @@ export function importCommand(args: string[], io: TransferIo, env: TransferEnv):
       target.search = String(new URLSearchParams({ mode: query.mode, batchSize: String(query.batchSize), dryRun: query.dryRun }));
       return viaServer(input, target, key!, io);
     }
-    const path = database ?? env.databasePath;
-    return onDatabase(path, () => direct(input, query, path, io));
+    const where = database === undefined ? env : { databasePath: database };
+    return onDatabase(storeName(where), () => direct(input, query, where, io));
   });
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
+import type { StoreConfig } from '../store/open.js';
 import { parseCommandLine, wantsHelp } from './args.js';
-import { guard, onDatabase } from './failure.js';
+import { CliFailure, guard, onDatabase } from './failure.js';
 import type { TransferIo } from './import.js';
 import { USAGE, USAGES } from './usage.js';
 
@@ -14,6 +15,9 @@ const transferIo = (): TransferIo => ({
   progress: process.stderr,
   stdin: process.stdin,
 });
+
+/** The store the configuration names: PostgreSQL when DATABASE_URL is set, else the SQLite file. */
+const storeOf = (config: Config): StoreConfig => ({ databasePath: config.databasePath, postgres: config.postgres });
 
 /** Commands that take no arguments refuse any, rather than ignoring a mistyped flag. */
 const noArguments = (args: string[]) => void parseCommandLine({ args, options: {} });
@@ -30,6 +34,14 @@ async function run(command: string, rest: string[]): Promise<number> {
     case 'migrate': {
       noArguments(rest);
       const config = loadConfig();
+      if (config.postgres) {
+        const { openStore, storeName } = await import('../store/open.js');
+        const where = storeOf(config);
+        const { store, fresh } = await openStore(where);
+        await store.close();
+        console.log(`${storeName(where)}: migrations applied${fresh ? ' (new database)' : ''}`);
+        return 0;
+      }
       const { migrateDatabase, openDatabase } = await import('../store/sqlite/connection.js');
       const { fresh } = await onDatabase(config.databasePath, () => {
         const db = openDatabase(config.databasePath);
@@ -43,11 +55,11 @@ async function run(command: string, rest: string[]): Promise<number> {
       return 0;
     }
     case 'keys': {
-      const { databasePath } = loadConfig();
-      const { openStore } = await import('../store/open.js');
+      const where = storeOf(loadConfig());
+      const { openStore, storeName } = await import('../store/open.js');
       const { keysCommand } = await import('./keys.js');
-      return onDatabase(databasePath, async () => {
-        const { store } = await openStore({ databasePath });
+      return onDatabase(storeName(where), async () => {
+        const { store } = await openStore(where);
         try {
           return await keysCommand(rest, store, { out: (l) => console.log(l), err: (l) => console.error(l) });
         } finally {
@@ -57,33 +69,35 @@ async function run(command: string, rest: string[]): Promise<number> {
     }
     case 'reindex': {
       noArguments(rest);
-      const config = loadConfig();
-      const { openStore } = await import('../store/open.js');
+      const where = storeOf(loadConfig());
+      const { openStore, storeName } = await import('../store/open.js');
       const { reindex } = await import('../search/index.js');
-      const { articles, ms } = await onDatabase(config.databasePath, async () => {
-        const { store } = await openStore({ databasePath: config.databasePath });
+      const { articles, ms } = await onDatabase(storeName(where), async () => {
+        const { store } = await openStore(where);
         try {
           return await reindex(store);
         } finally {
           await store.close();
         }
       });
-      console.log(`${config.databasePath}: search index rebuilt, ${articles} articles in ${(ms / 1000).toFixed(2)} s`);
+      console.log(`${storeName(where)}: search index rebuilt, ${articles} articles in ${(ms / 1000).toFixed(2)} s`);
       return 0;
     }
     case 'import': {
       const { importCommand } = await import('./import.js');
-      return importCommand(rest, transferIo(), { databasePath: loadConfig().databasePath });
+      return importCommand(rest, transferIo(), storeOf(loadConfig()));
     }
     case 'export': {
       const { exportCommand } = await import('./export.js');
-      return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, { databasePath: loadConfig().databasePath });
+      return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, storeOf(loadConfig()));
     }
     case 'backup':
     case 'restore':
     case 'check': {
+      const config = loadConfig();
+      if (config.postgres) throw new CliFailure(`masthead ${command} works on a SQLite file, and DATABASE_URL names PostgreSQL: use its own tools there (pg_dump, pg_restore, amcheck; see docs/postgres.md)`);
       const { backupCommand } = await import('./backup.js');
-      return backupCommand(command, rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, { databasePath: loadConfig().databasePath });
+      return backupCommand(command, rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, { databasePath: config.databasePath });
     }
     case 'openapi': {
       const { values } = parseCommandLine({ args: rest, options: { out: { type: 'string', default: 'openapi/openapi.json' } } });

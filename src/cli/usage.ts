@@ -10,7 +10,7 @@ export const KEYS_USAGE = `  masthead keys create --name NAME --scope read|write
 export const IMPORT_USAGE = `  masthead import FILE|- [--mode upsert|create-only|update-only] [--batch-size N] [--dry-run]
                  [--url URL --key KEY | --database PATH]
                                  import NDJSON (- reads stdin), into a server or straight into a database file
-                                 (default DATABASE_PATH); exit code 1 when any line failed`;
+                                 (default DATABASE_URL, else DATABASE_PATH); exit code 1 when any line failed`;
 
 export const EXPORT_USAGE = `  masthead export [--out FILE] [--section S] [--source S] [--updated-since DATE|TIME]
                  [--url URL --key KEY | --database PATH]
@@ -23,8 +23,8 @@ export const BACKUP_USAGE = `  masthead backup FILE            a consistent copy
   masthead check [FILE]           the full integrity check of DATABASE_PATH (or FILE); exit code 1 when damaged`;
 
 export const SERVE_USAGE = '  masthead serve                 start the API server (configured by environment variables, see README)';
-export const MIGRATE_USAGE = '  masthead migrate               apply pending database migrations to DATABASE_PATH';
-export const REINDEX_USAGE = '  masthead reindex               rebuild the search index from the articles in DATABASE_PATH';
+export const MIGRATE_USAGE = '  masthead migrate               apply pending database migrations to DATABASE_URL, else DATABASE_PATH';
+export const REINDEX_USAGE = '  masthead reindex               rebuild the search index from the articles in the database';
 export const OPENAPI_USAGE = '  masthead openapi [--out FILE]  write the OpenAPI document (default openapi/openapi.json; - for stdout)';
 
 /** Each command's part of the usage, for `masthead CMD --help`, `masthead help CMD` and its usage errors. */
@@ -33,7 +33,7 @@ export const USAGES: Record<string, string> = {
   migrate: MIGRATE_USAGE,
   reindex: REINDEX_USAGE,
   openapi: OPENAPI_USAGE,
-  keys: `${KEYS_USAGE}\n\nThe keys commands work on DATABASE_PATH (migrated first).`,
+  keys: `${KEYS_USAGE}\n\nThe keys commands work on DATABASE_URL, else DATABASE_PATH (migrated first).`,
   import: IMPORT_USAGE,
   export: EXPORT_USAGE,
   backup: BACKUP_USAGE,
@@ -54,6 +54,7 @@ ${EXPORT_USAGE}
 ${BACKUP_USAGE}
   masthead help [COMMAND]        show this text, or one command's; so does masthead COMMAND --help
 
-The keys commands work on DATABASE_PATH (migrated first). In a checkout, run it as
+The commands work on DATABASE_URL (PostgreSQL), else DATABASE_PATH (SQLite), migrated first;
+backup, restore and check on DATABASE_PATH only. In a checkout, run it as
 npx masthead …  or  npm run masthead -- … (see README, "The masthead command").
 `;
