@@ -82,7 +82,7 @@ t.test('list pages are kept until a write or the clock can change them', async (
   const url = '/v1/articles?include=section';
   const first = await ctx.app.inject({ url });
   // Past the listeners on the same connection: invisible to the cache, so a kept page does not show it.
-  changeRowQuietly(ctx.store, 'articles', a.body.id, { title: '暗改' });
+  await changeRowQuietly(ctx.store, 'articles', a.body.id, { title: '暗改' });
   const second = await ctx.app.inject({ url });
   t.equal(second.body, first.body, 'the same bytes: the kept page');
   t.equal(second.headers.etag, first.headers.etag);
@@ -111,6 +111,6 @@ t.test('LIST_CACHE_SIZE=0: every page is built again', async (t) => {
   const s = await factories(ctx).section();
   const a = await call(ctx.app, req('POST', '/v1/articles', { ...article, sectionId: s.id, status: 'published', publishedAt: '2026-11-01T00:00:00Z' }, ctx.auth.write));
   await ctx.app.inject({ url: '/v1/articles' });
-  changeRowQuietly(ctx.store, 'articles', a.body.id, { title: '暗改' });
+  await changeRowQuietly(ctx.store, 'articles', a.body.id, { title: '暗改' });
   t.equal(JSON.parse((await ctx.app.inject({ url: '/v1/articles' })).body).data[0].title, '暗改');
 });

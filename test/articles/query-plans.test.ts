@@ -1,3 +1,4 @@
+// SQLite-specific: reads the query plans of SQLite (EXPLAIN QUERY PLAN); PostgreSQL plans its own way.
 import t from 'tap';
 import type { Db } from '../../src/store/sqlite/connection.js';
 import { buildTestApp, call } from '../helpers/app.js';

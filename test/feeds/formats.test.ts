@@ -92,7 +92,9 @@ t.test('feeds in three formats, parsed by real parsers', async (t) => {
 
   t.test('characters XML 1.0 forbids are stripped, never sent', async (t) => {
     // The API refuses control characters; an import or an old row might still hold one.
-    changeRowQuietly(n.store, 'articles', sport.id, { title: '控制\u0001字符\u000b\ufffe', body: '<p>a\u0000b\u001fc</p>' });
+    // PostgreSQL's text cannot hold a NUL at all (the API answers 400), so there another control character stands in.
+    const nul = n.store.dialect === 'postgres' ? '\u0002' : '\u0000';
+    await changeRowQuietly(n.store, 'articles', sport.id, { title: '控制\u0001字符\u000b\ufffe', body: `<p>a${nul}b\u001fc</p>` });
     for (const format of ['rss', 'atom']) {
       const xml = (await call(n.app, { method: 'GET', url: `/v1/feeds/${format}` })).body as string;
       assertWellFormed(t, xml, format);

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
@@ -19,6 +19,9 @@ export const GROUPS = {
   transfer: /^(transfer|webhooks)\//,
   bench: /^(bench|demo)\//,
   server: /^(server|hostile-input)\.test\.ts$/,
+  // With the second pass of the route tests (runOnPostgres) in one process: the change feed's fence is
+  // cluster-wide, so a write transaction of another test process would hold back the feed a test reads.
+  postgres: /^store\/postgres\/|^cli\/postgres\.test\.ts$/,
   rest: /./,
 } as const satisfies Record<string, RegExp>;
 
@@ -52,6 +55,31 @@ export async function runGroup(group: GroupName) {
       await import(pathToFileURL(join(TEST_DIR, file)).href);
     } catch (err) {
       t.fail(`test/${file} failed to load`, { error: err });
+    }
+  }
+}
+
+/**
+ * The app-level tests that run a second time, on PostgreSQL (test/groups/postgres.test.ts): every
+ * test of these folders that builds its app with buildTestApp (test/helpers/app.ts) then gets a
+ * fresh PostgreSQL database instead of SQLite in memory, unchanged, so the same assertions prove the
+ * same behaviour on both stores. A file that must reach SQLite says so (the SQLite-specific mark, below) and
+ * runs on SQLite only.
+ */
+export const ON_POSTGRES = /^(articles|sections|sources|related-links|changes|keys|webhooks|feeds|sitemaps|ninjs|search|transfer)\/|^store\/(search|unit-of-work)\.test\.ts$/;
+// In two pieces, so that this file does not itself carry the mark (test/store/tests-use-the-port.test.ts).
+const SQLITE_ONLY = ['//', 'SQLite-specific:'].join(' ');
+
+export async function runOnPostgres() {
+  process.env.MASTHEAD_TEST_STORE = 'postgres';
+  for (const { file } of assignments()) {
+    if (!ON_POSTGRES.test(file.split('\\').join('/'))) continue;
+    const path = join(TEST_DIR, file);
+    if (readFileSync(path, 'utf8').includes(SQLITE_ONLY)) continue;
+    try {
+      await import(pathToFileURL(path).href);
+    } catch (err) {
+      t.fail(`test/${file} failed to load (on PostgreSQL)`, { error: err });
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Store } from '../../src/store/port.js';
 import type { ApiKeyCreateInput } from '../../src/keys/schemas.js';
 import { createKeyService } from '../../src/keys/service.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
+import { reachQuietly } from './change-row-quietly.js';
 import { contractProblems } from './contract.js';
 
 export type TestClock = { now: number; (): number; set(iso: string): void; advance(ms: number): void };
@@ -60,6 +61,38 @@ export function buildTestStore(t: Test): Store {
   return store;
 }
 
+/** A fresh store on the adapter the app-level tests run on (storeUnderTest), closed when the test ends. */
+export async function testStore(t: Test): Promise<Store> {
+  const { store } = await storeUnderTest(t);
+  t.teardown(() => store.close());
+  return store;
+}
+
+/**
+ * Which adapter the app-level tests run on: SQLite in memory by default; with
+ * `MASTHEAD_TEST_STORE=postgres` (test/groups/postgres.test.ts sets it), a fresh PostgreSQL database
+ * cloned from the migrated template (test/helpers/postgres.ts), so that the same route tests prove
+ * the same behaviour on both stores. Registered before the app's own teardown, so dropped after it.
+ */
+async function storeUnderTest(t: Test): Promise<{ store: Store; db: Db }> {
+  if (process.env.MASTHEAD_TEST_STORE === 'postgres') {
+    const { freshDatabase } = await import('./postgres.js');
+    const { openPostgresStore } = await import('../../src/store/postgres/store.js');
+    const url = await freshDatabase(t);
+    const { store } = await openPostgresStore(url, { poolSize: 4 });
+    reachQuietly(store, url);
+    const db = new Proxy({} as Db, {
+      get() {
+        throw new Error('this test reads SQLite directly (TestApp.db): it cannot run on PostgreSQL; read through the port');
+      },
+    });
+    return { store, db };
+  }
+  const db = openDatabase(':memory:');
+  migrateDatabase(db);
+  return { store: createSqliteStore(db), db };
+}
+
 /**
  * A fresh app on a fresh, migrated in-memory database, closed when the test ends; its answers are
  * checked against the document. `node` builds another API node on that app's database instead
@@ -78,9 +111,7 @@ export async function buildTestApp(
     t.teardown(() => app.close());
     return { app, db, store, clock, auth };
   }
-  const db = openDatabase(':memory:');
-  migrateDatabase(db);
-  const store = createSqliteStore(db);
+  const { store, db } = await storeUnderTest(t);
   const clock = testClock();
   const app = await buildApp(testConfig(overrides), { store, clock, logger: options.logger });
   await app.ready();

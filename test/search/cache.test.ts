@@ -26,7 +26,7 @@ t.test('a repeated search is answered from the cache, byte for byte the same', a
   await ctx.article('港口协作 二', ['港口建设。'], { publishedAt: '2023-04-20T00:00:00.000Z' });
   const url = `/v1/search?q=${encodeURIComponent('港口')}&limit=1`;
   const first = await ctx.app.inject({ method: 'GET', url });
-  retitleBehindTheCache(ctx.store, a.id, '改过的标题');
+  await retitleBehindTheCache(ctx.store, a.id, '改过的标题');
   const second = await ctx.app.inject({ method: 'GET', url });
   t.equal(second.statusCode, 200);
   t.equal(second.body, first.body, 'the same bytes: served from the cache (the unseen retitle proves it)');
@@ -119,7 +119,7 @@ t.test('SEARCH_CACHE_SIZE=0 turns the cache off', async (t) => {
   const a = await factories(ctx).article(section.id, { title: '协作新闻', publishedAt: '2023-04-19T00:00:00.000Z' });
   const url = `/v1/search?q=${encodeURIComponent('协作')}`;
   t.equal(JSON.parse((await ctx.app.inject({ method: 'GET', url })).body).data[0].title, '协作新闻');
-  retitleBehindTheCache(ctx.store, a.id, '协作新闻 改');
+  await retitleBehindTheCache(ctx.store, a.id, '协作新闻 改');
   t.equal(JSON.parse((await ctx.app.inject({ method: 'GET', url })).body).data[0].title, '协作新闻 改', 'read again from the database');
 });
 
@@ -132,7 +132,7 @@ t.test('the least recently used answer is dropped when the cache is full', async
   t.same(await titles(t, ctx.search, '协作'), ['协作港口']);
   await others(0, 255);
   t.same(await titles(t, ctx.search, '协作'), ['协作港口'], 'used again: now the most recent of 256 (the default size)');
-  retitleBehindTheCache(ctx.store, a.id, '协作港口 改');
+  await retitleBehindTheCache(ctx.store, a.id, '协作港口 改');
   await others(255, 1);
   t.same(await titles(t, ctx.search, '协作'), ['协作港口'], 'the 257th answer dropped the oldest, not this one');
   await others(256, 256);

@@ -4,7 +4,7 @@ import { rebuildSearchIndex } from '../../src/search/index.js';
 import { searchQueryOf } from '../../src/search/query.js';
 import { createStores } from '../../src/stores.js';
 import type { SearchFilter, SearchRank, Store, Visibility } from '../../src/store/port.js';
-import { buildTestStore, testClock } from '../helpers/app.js';
+import { testClock, testStore } from '../helpers/app.js';
 
 /**
  * The storage port's search (Store.search, Store.rebuildSearchIndex) as any adapter must answer
@@ -14,7 +14,7 @@ import { buildTestStore, testClock } from '../helpers/app.js';
 const NOW = '2026-11-27T08:00:00.000Z';
 
 async function searchStore(t: Test) {
-  const store = buildTestStore(t);
+  const store = await testStore(t);
   const clock = testClock(NOW);
   const stores = createStores(store, clock);
   const tianjin = await stores.sections.create({ name: '天津', slug: 'tianjin' });

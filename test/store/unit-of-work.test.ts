@@ -71,18 +71,23 @@ t.test('a savepoint undoes its own part only; afterCommit runs once the unit has
   t.same(ran, ['after'], 'a unit that rolls back runs no hook');
 });
 
-t.test('units started at the same moment take turns and each sees the one before', async (t) => {
+t.test('units started at the same moment: none loses an update (SQLite: they take turns, each sees the one before)', async (t) => {
   const { store, clock } = await buildTestApp(t);
+  const turns = store.dialect === 'sqlite';
   await store.write(async (tx) => void (await tx.sections.insert({ slug: 'count', name: '0', description: null, parentId: null, position: 0, createdAt: clock() })));
   const bump = () =>
     store.write(async (tx) => {
       const row = (await tx.sections.bySlug('count'))!;
       await new Promise((resolve) => setImmediate(resolve));
       const next = await tx.sections.update(row.id, row.version, { name: String(Number(row.name) + 1), updatedAt: clock() });
-      t.ok(next, 'the version read is still current');
+      // PostgreSQL runs the units side by side: an update at a version another unit moved since changes nothing.
+      if (turns) t.ok(next, 'the version read is still current');
+      return next !== undefined;
     });
-  await Promise.all(Array.from({ length: 10 }, bump));
-  t.match(await store.sections.bySlug('count'), { name: '10', version: 11 }, 'no update was lost');
+  const won = (await Promise.all(Array.from({ length: 10 }, bump))).filter(Boolean).length;
+  if (turns) t.equal(won, 10, 'every unit saw the one before');
+  else t.ok(won >= 1, `${won} of 10 units updated at the version they read`);
+  t.match(await store.sections.bySlug('count'), { name: String(won), version: won + 1 }, 'no update was lost: each one that went through counted once');
 });
 
 t.test('an update at a version the row no longer has changes nothing', async (t) => {

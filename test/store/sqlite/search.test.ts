@@ -74,7 +74,7 @@ t.test('a write by another process (an import or reindex from the command line) 
   const store = createSearchStore(port, { cacheSize: 10 });
   const reader = { editor: false, now: clock(), keyId: null, sectionIds: null, sourceIds: null };
   t.equal((await store.search({ q: '协作', limit: 20 }, reader)).hits[0]?.title, '协作新闻');
-  changeRowQuietly(port, 'articles', row.id, { title: '协作新闻 同一连接' });
+  await changeRowQuietly(port, 'articles', row.id, { title: '协作新闻 同一连接' });
   t.equal((await store.search({ q: '协作', limit: 20 }, reader)).hits[0]?.title, '协作新闻', 'cached: this connection wrote past the listeners');
   const other = new Database(path);
   other.prepare('UPDATE articles SET title = ? WHERE id = ?').run('协作新闻 另一进程', row.id);
