@@ -79,7 +79,7 @@ async function storeUnderTest(t: Test): Promise<{ store: Store; db: Db }> {
     const { freshDatabase } = await import('./postgres.js');
     const { openPostgresStore } = await import('../../src/store/postgres/store.js');
     const url = await freshDatabase(t);
-    const { store } = await openPostgresStore(url, { poolSize: 4 });
+    const { store } = await openPostgresStore(url, { poolSize: 4, connectTimeoutMs: 15_000 });
     reachQuietly(store, url);
     const db = new Proxy({} as Db, {
       get() {

@@ -41,11 +41,28 @@ export function urlOf(database: string, base = TEST_DATABASE_URL): string {
   return url.toString();
 }
 
+/**
+ * A connection for administration. On a loaded machine (two cores running nine test groups and
+ * CREATE DATABASE copying files) a connection can take seconds to be accepted: a slow answer is
+ * tried again, a refusal fails at once.
+ */
+async function connectAdmin(): Promise<pg.Client> {
+  for (let attempt = 1; ; attempt++) {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 15_000 });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      const message = (error as Error).message || (error as { code?: string }).code;
+      if (attempt < 3 && /timeout/i.test(message ?? '')) continue;
+      throw new Error(`PostgreSQL is not reachable at TEST_DATABASE_URL (${TEST_DATABASE_URL}): the PostgreSQL tests need it (${message})`);
+    }
+  }
+}
+
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
-  await client.connect().catch((error: unknown) => {
-    throw new Error(`PostgreSQL is not reachable at TEST_DATABASE_URL (${TEST_DATABASE_URL}): the PostgreSQL tests need it (${(error as Error).message || (error as { code?: string }).code})`);
-  });
+  const client = await connectAdmin();
   try {
     return await work(client);
   } finally {

@@ -115,6 +115,10 @@ export async function migrateDatabase(pool: pg.Pool, url: string): Promise<{ fre
   const client = await pool.connect().catch((error: unknown) => {
     throw unreachable(url, error);
   });
+  let broken: Error | undefined;
+  // Checked out, the client has no pool listener: a connection the server ends between statements would otherwise end the process.
+  const lost = (error: Error) => void (broken = error);
+  client.on('error', lost);
   try {
     await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
@@ -128,8 +132,9 @@ export async function migrateDatabase(pool: pg.Pool, url: string): Promise<{ fre
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]);
     }
   } finally {
-    await client.query('RESET statement_timeout').catch(() => undefined);
-    client.release();
+    if (!broken) await client.query('RESET statement_timeout').catch((error: Error) => void (broken = error));
+    client.removeListener('error', lost);
+    client.release(broken);
   }
 }
 

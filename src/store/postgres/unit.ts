@@ -49,6 +49,10 @@ export async function runUnit<T>(pool: pg.Pool, work: (client: pg.PoolClient, st
 async function once<T>(pool: pg.Pool, work: (client: pg.PoolClient, state: UnitState) => Promise<T>, options: UnitOptions): Promise<{ result: T; state: UnitState }> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // The server may end the connection while the unit awaits between statements (pg_terminate_backend,
+  // a failover): the client then emits 'error' with no query to fail, which, unheard, ends the process.
+  const lost = (error: Error) => void (broken = error);
+  client.on('error', lost);
   const state: UnitState = { hooks: [], content: false };
   try {
     // One round trip: simple protocol takes several statements when there are no parameters.
@@ -64,6 +68,7 @@ async function once<T>(pool: pg.Pool, work: (client: pg.PoolClient, state: UnitS
     else await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
     throw error;
   } finally {
+    client.removeListener('error', lost);
     client.release(broken);
   }
 }

@@ -129,7 +129,11 @@ t.test('the server ending the connection mid-unit is the 503 database-unavailabl
     async (c) => {
       await c.query("UPDATE t SET v = 'gone' WHERE id = 1");
       const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      // The unit is between statements when the server ends it: the client hears the FATAL with no
+      // query to fail (an 'error' event, which unheard ends the process); the next statement fails.
       await pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      while ((await pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
       await c.query('SELECT 1');
     },
     OPTIONS,
