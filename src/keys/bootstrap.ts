@@ -9,7 +9,7 @@ export type BootstrapOutcome = 'admin-key-created' | 'admin-key-exists' | 'admin
  * — the only place a secret is ever logged, so it sits in the message (redaction only blanks fields).
  */
 export async function bootstrapKeys(
-  keys: Pick<KeyService, 'ensureAdminKey' | 'createAdminKey' | 'count'>,
+  keys: Pick<KeyService, 'ensureAdminKey' | 'createFirstAdminKey'>,
   adminSecret: string | null,
   log: FastifyBaseLogger,
 ): Promise<BootstrapOutcome> {
@@ -22,8 +22,8 @@ export async function bootstrapKeys(
     log.info({ keyId: key.id, prefix: key.prefix }, outcome === 'created' ? 'created the admin key from MASTHEAD_ADMIN_KEY' : 'MASTHEAD_ADMIN_KEY: admin key present');
     return outcome === 'created' ? 'admin-key-created' : 'admin-key-exists';
   }
-  if ((await keys.count()) > 0) return 'nothing';
-  const key = await keys.createAdminKey('first admin key');
+  const key = await keys.createFirstAdminKey('first admin key');
+  if (!key) return 'nothing';
   log.warn(
     `No API key existed, so an admin key was created. Its secret is shown this once; keep it now (a password manager, your deployment's secrets): ${key.secret} — ` +
       `use it as "Authorization: Bearer <secret>" to create other keys (POST /v1/keys or \`masthead keys create\`).`,

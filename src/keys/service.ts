@@ -166,6 +166,7 @@ export function createKeyService(store: Store, clock: Clock, opts: KeyServiceOpt
     /** Makes sure an admin key with this secret exists (MASTHEAD_ADMIN_KEY); a revoked one stays revoked. */
     async ensureAdminKey(secret: string): Promise<{ key: ApiKeyDto; outcome: 'created' | 'exists' | 'revoked' }> {
       return store.write(async (tx) => {
+        await tx.keys.hold();
         const existing = await tx.keys.bySecretHash(hashSecret(secret));
         if (!existing) return { key: toApiKey(await insert(tx, 'MASTHEAD_ADMIN_KEY', 'admin', secret)), outcome: 'created' as const };
         if (existing.revokedAt !== null) return { key: toApiKey(existing), outcome: 'revoked' as const };
@@ -174,10 +175,14 @@ export function createKeyService(store: Store, clock: Clock, opts: KeyServiceOpt
       });
     },
 
-    /** Creates an admin key with a new secret (the first-run key); the secret is returned once. */
-    async createAdminKey(name: string): Promise<ApiKeyDto & { secret: string }> {
+    /** The first-run key: an admin key with a new secret when no key exists at all (revoked ones count), else null. One per database, however many nodes start at once. */
+    async createFirstAdminKey(name: string): Promise<(ApiKeyDto & { secret: string }) | null> {
       const secret = newSecret();
-      return { ...toApiKey(await store.write((tx) => insert(tx, name, 'admin', secret))), secret };
+      const key = await store.write(async (tx) => {
+        await tx.keys.hold();
+        return (await tx.keys.count()) > 0 ? null : insert(tx, name, 'admin', secret);
+      });
+      return key ? { ...toApiKey(key), secret } : null;
     },
 
     /** Writes the uses still waiting (the app calls it on close); a failure goes to onFlushError. */

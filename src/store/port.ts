@@ -455,6 +455,12 @@ export interface KeyRepo {
   page(after: After<number> | undefined, limit: number): Promise<KeyRow[]>;
   /** How many keys exist, revoked ones included. */
   count(): Promise<number>;
+  /**
+   * Inside a unit: makes it the only unit creating keys until it ends (readers go on), so that
+   * nodes starting at once on a new database check-then-create the first admin key, or the key of
+   * MASTHEAD_ADMIN_KEY, one after the other: one creates it, the others find it.
+   */
+  hold(): Promise<void>;
   insert(values: Omit<KeyRow, 'id' | 'lastUsedAt' | 'revokedAt'>): Promise<KeyRow>;
   update(id: number, patch: Partial<Pick<KeyRow, 'scope' | 'sections' | 'sources'>>): Promise<KeyRow | undefined>;
   /** Revokes the key unless it is revoked already (the first revokedAt stays); the key as it is then, undefined when there is none. */

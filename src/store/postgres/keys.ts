@@ -17,6 +17,8 @@ export function createKeyRepo(q: Queryable): KeyRepo {
         ? rows<KeyRow>(q, `SELECT ${COLUMNS} FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2`, [after.id, limit])
         : rows<KeyRow>(q, `SELECT ${COLUMNS} FROM api_keys ORDER BY id LIMIT $1`, [limit]),
     count: async () => (await row<{ n: number }>(q, 'SELECT count(*) AS n FROM api_keys'))!.n,
+    // SHARE ROW EXCLUSIVE conflicts with itself and with writers, not with readers: until the unit ends.
+    hold: async () => void (await q.query('LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE')),
     async insert(v) {
       const inserted = await row<KeyRow>(
         q,

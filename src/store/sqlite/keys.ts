@@ -40,6 +40,8 @@ export function createKeyRepo(db: Db): KeyRepo {
     bySecretHash: async (hash) => fromRaw(byHash.get(hash)),
     page: async (at, limit) => (at ? after.all(at.id, limit) : first.all(limit)).map((r) => fromRaw(r)!),
     count: async () => count.get() as number,
+    // Units run one at a time on the write connection already (BEGIN IMMEDIATE).
+    hold: async () => undefined,
     insert: async (values) => translating(() => fromRaw(insert.get({ ...values, sections: json(values.sections), sources: json(values.sources) }))!),
     update: async (id, patch) =>
       fromRaw(

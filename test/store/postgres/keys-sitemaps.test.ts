@@ -100,3 +100,26 @@ t.test('sitemaps give what SQLite gives, for every viewer', async (t) => {
   t.same((await pg.publishedSince(views[0]![1], 0, 50)).map((a) => a.id), [10, 9, 8, 5, 2, 1], 'newest first, ties by id');
   t.same((await pg.page(views[0]![1], 1, 1))[0], { id: 1, slug: 'a-1', sectionSlug: 's1', title: 'Article 1', publishedAt: T0 + 1, lastmod: T0 + 50 });
 });
+
+t.test('nodes starting at once on a new database make one first admin key, and one key of MASTHEAD_ADMIN_KEY', async (t) => {
+  const { openPostgresStore } = await import('../../../src/store/postgres/store.js');
+  const { createKeyService } = await import('../../../src/keys/service.js');
+  const { freshDatabase } = await import('../../helpers/postgres.js');
+  const url = await freshDatabase(t);
+  const stores = await Promise.all([1, 2, 3].map(async () => (await openPostgresStore(url, { poolSize: 2 })).store));
+  t.teardown(() => Promise.all(stores.map((s) => s.close())));
+  const services = stores.map((s) => createKeyService(s, () => T0));
+  const { createPool } = await import('../../../src/store/postgres/connection.js');
+  const admin = createPool(url, { poolSize: 1 });
+  t.teardown(() => admin.end());
+  for (let round = 0; round < 5; round++) {
+    // Each round on a database that has never had a key: revoked keys count, so clear by hand.
+    await admin.query('TRUNCATE api_keys');
+    const made = await Promise.all(services.map((s) => s.createFirstAdminKey('first admin key')));
+    t.equal(made.filter(Boolean).length, 1, `round ${round}: one node made the key, the others found one`);
+    t.equal(await stores[1]!.keys.count(), 1);
+    const secret = `mh_${String(round).repeat(43)}`;
+    const ensured = await Promise.all(services.map((s) => s.ensureAdminKey(secret)));
+    t.same(ensured.map((e) => e.outcome).sort(), ['created', 'exists', 'exists'], `round ${round}: MASTHEAD_ADMIN_KEY created once, found twice, none failed`);
+  }
+});
