@@ -75,6 +75,7 @@ const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
   WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(10),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
   ARTICLE_URL_TEMPLATE: articleUrlTemplate.default('{base}/articles/{slug}'),
   PUBLICATION_NAME: z.string().trim().min(1).max(200).default('Masthead'),
   SITEMAP_PAGE_SIZE: z.coerce.number().int().min(1).max(50_000).default(50_000),
@@ -119,9 +120,10 @@ export type Config = {
   /**
    * The webhooks worker (src/webhooks/worker.ts): whether this process runs it, whether it may call
    * private and loopback addresses (tests only), the timeout of one call, attempts per delivery,
-   * failed deliveries in a row that disable an endpoint, and how often it polls the outbox.
+   * failed deliveries in a row that disable an endpoint, how often it polls the outbox, and how long
+   * an endpoint stays leased to a worker that shows no sign of life.
    */
-  webhooks: { worker: boolean; allowPrivate: boolean; timeoutMs: number; maxAttempts: number; disableAfter: number; pollMs: number };
+  webhooks: { worker: boolean; allowPrivate: boolean; timeoutMs: number; maxAttempts: number; disableAfter: number; pollMs: number; leaseMs: number };
   /** Feeds, ninjs and sitemaps: the public article URL template, the publication's name, URLs per sitemap page. */
   syndication: { articleUrlTemplate: string; publicationName: string; sitemapPageSize: number };
   /** Search answers kept in the exact cache (src/common/exact-cache.ts); 0 turns it off. */
@@ -171,6 +173,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
       disableAfter: e.WEBHOOK_DISABLE_AFTER,
       pollMs: e.WEBHOOK_POLL_MS,
+      // At least a call's timeout and a second: a lease running out mid-call would send the event twice.
+      leaseMs: Math.max(e.WEBHOOK_LEASE_MS ?? e.WEBHOOK_TIMEOUT_MS + 60_000, e.WEBHOOK_TIMEOUT_MS + 1000),
     },
     syndication: { articleUrlTemplate: e.ARTICLE_URL_TEMPLATE, publicationName: e.PUBLICATION_NAME, sitemapPageSize: e.SITEMAP_PAGE_SIZE },
     searchCacheSize: e.SEARCH_CACHE_SIZE,

@@ -13,6 +13,12 @@ export type WorkerOptions = {
   /** Deliveries that failed for good in a row before the endpoint is disabled. */
   disableAfter: number;
   pollMs: number;
+  /**
+   * How long an endpoint stays with the worker that leased it without a sign of life (every
+   * attempt recorded renews it): a node that dies mid-delivery holds its endpoints this long, then
+   * another node's worker takes them and sends the event again. Longer than one call's timeout.
+   */
+  leaseMs: number;
   /** Writes due scheduled publications to the feed and outbox (ChangeRecorder.publishDue). */
   publishDue: () => Promise<number>;
   log: FastifyBaseLogger;
@@ -34,14 +40,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The in-process delivery worker. Each pass leases due endpoints (DeliveryQueueRepo in the port)
  * and sends each one's events in order, so several workers — several API nodes — deliver each
- * event once and in order per endpoint. The lease lasts one timeout plus a minute and is renewed
- * with every attempt recorded, so a worker that dies mid-call delays its endpoints by about a
- * minute and its event is sent again: at least once, never lost. Scheduling uses the injected
+ * event once and in order per endpoint. The lease lasts `leaseMs` (WEBHOOK_LEASE_MS, a minute past
+ * the timeout by default) and is renewed with every attempt recorded, so a worker that dies
+ * mid-call delays its endpoints by one lease and its event is sent again: at least once, never lost. Scheduling uses the injected
  * clock (tests move it); the signature's timestamp uses the wall clock (receivers check it).
  */
 export function createWebhookWorker(store: Store, clock: Clock, opts: WorkerOptions) {
   const owner = `worker_${randomBytes(8).toString('hex')}`;
-  const leaseMs = opts.timeoutMs + 60_000;
+  const leaseMs = Math.max(opts.leaseMs, opts.timeoutMs + 1000);
   const random = opts.random ?? Math.random;
   const backoff = (attempts: number) => Math.round(BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1]! * (0.8 + 0.4 * random()));
 
@@ -137,6 +143,8 @@ export function createWebhookWorker(store: Store, clock: Clock, opts: WorkerOpti
       if (timer) return chain.then(() => undefined);
       timer = setInterval(() => void runOnce().catch((err: unknown) => opts.log.error({ err }, 'webhooks worker pass failed')), opts.pollMs);
       timer.unref();
+      // The owner is what webhooks.lease_owner holds while this worker delivers to an endpoint.
+      opts.log.info({ owner, leaseMs, pollMs: opts.pollMs }, 'webhooks worker started');
       return enqueue(async () => {
         const released = await persist((tx) => tx.deliveryQueue.recover());
         if (released > 0) opts.log.info({ released }, 'webhooks: released the endpoints a stopped process had leased');
