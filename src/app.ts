@@ -10,6 +10,7 @@ import { healthRoutes } from './health/routes.js';
 import { serializerCompiler, validatorCompiler } from './http/compilers.js';
 import { cachingPlugin } from './http/caching.js';
 import { createContract } from './http/contract.js';
+import { AppError } from './common/errors.js';
 import { errorsPlugin } from './http/errors.js';
 import { openapiPlugin } from './http/openapi.js';
 import { createAnswerCache } from './articles/answer-cache.js';
@@ -72,14 +73,25 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
     // Errors before routing are problem+json with the security headers too (http/framework-errors.ts).
     frameworkErrors: frameworkErrors(securityHeaders),
     clientErrorHandler: clientErrorHandler(securityHeaders),
+    // Our own 503 during the drain (below): problem+json with Retry-After, not fastify's bare JSON.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON in, JSON out: anything else is a 415 (fastify would otherwise accept text/plain).
   app.removeContentTypeParser('text/plain');
   jsonBodies(app);
+  // Shutdown (SIGTERM, a rolling deploy): requests in flight finish; one that arrives on a kept-alive
+  // connection while the server drains is told to go elsewhere, and the connection is closed.
+  let closing = false;
+  app.addHook('preClose', async () => void (closing = true));
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      throw new AppError('shutting-down', 'This server is shutting down: send the request again (another node of the deployment answers it)', {
+        headers: { 'retry-after': '1', connection: 'close' },
+      });
+    }
   });
 
   const { store } = deps;

@@ -75,7 +75,7 @@ t.test('the answers say what the server does: list items without a body, headers
   t.same(refs(one.patch), ['#/components/parameters/If-Match']);
   t.ok(one.patch.responses['412'], 'a conditional write documents 412');
   t.notOk(doc.paths['/v1/articles'].post.responses['412'], 'an unconditional one does not');
-  t.same(Object.keys(doc.paths['/healthz'].get.responses), ['200', '401', '500'], 'a probe: no input, no rate limit');
+  t.same(Object.keys(doc.paths['/healthz'].get.responses), ['200', '401', '500', '503'], 'a probe: no input, no rate limit; a 503 while the server shuts down');
   t.ok(doc.paths['/readyz'].get.responses['503']);
   t.match(doc.paths['/v1/articles'].post.responses['429'].headers, { 'Retry-After': {} });
   t.equal(doc.components.headers['Retry-After'].required, true);

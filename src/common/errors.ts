@@ -45,6 +45,7 @@ export const ERROR_CATALOGUE = {
   'database-read-only': { status: 503, title: 'The database cannot be written' },
   'database-damaged': { status: 503, title: 'The database file is damaged' },
   'search-busy': { status: 503, title: 'Too many searches are running' },
+  'shutting-down': { status: 503, title: 'This server is shutting down' },
   'storage-full': { status: 507, title: 'The database has no room left' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

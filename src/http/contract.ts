@@ -58,7 +58,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   415: 'The body is of a media type this operation does not take (send `Content-Type: application/json`)',
   429: 'Too many requests from this key or address: see `Retry-After`',
   500: 'An unexpected error; it has been logged, and no detail is sent',
-  503: 'The database does not answer, or is busy with another writer: try again shortly',
+  503: 'The database does not answer or is busy with another writer, or this server is shutting down: try again shortly (see `Retry-After`; another node may answer at once)',
   507: 'The database has no room left',
 };
 
@@ -95,21 +95,22 @@ export const ifMatch = { conditional: 'write', answerHeaders: { 200: ['etag'] } 
  * a rate limit (429, unless exempt) and a bug (500); input it validates can be a 400; keyed scopes
  * can be a 403; path parameters name something that may not exist (404) or are too long (414); writes with a body can
  * conflict (409); any method but GET can carry a body that is too large (413) or not JSON (415)
- * and writes to the database, which may be busy (503) or full (507).
+ * and writes to the database, which may be full (507). Any route can meet a database that does
+ * not answer, or a server shutting down (503).
  */
 export function errorStatuses(route: RouteOptions): number[] {
   const schema = route.schema ?? {};
   const methods = [route.method].flat().map((m) => m.toUpperCase());
   const reads = methods.every((m) => m === 'GET' || m === 'HEAD');
-  const out = new Set<number>([401, 500, ...(schema.errors ?? [])]);
+  const out = new Set<number>([401, 500, 503, ...(schema.errors ?? [])]);
   if (schema.params || schema.querystring || schema.body || schema.headers || schema.conditional === 'write') out.add(400);
   if (route.config?.scope && route.config.scope !== 'public') out.add(403);
   // A path parameter names something that may not exist, or is longer than the router takes.
   if (schema.params || route.url.includes(':')) out.add(404).add(414);
   if (schema.body && !reads) out.add(409);
   if (schema.conditional === 'write') out.add(412);
-  // Writes meet the database: busy with another writer (503) or out of room (507).
-  if (!reads) out.add(413).add(415).add(503).add(507);
+  // Writes meet the database, which may be out of room (507).
+  if (!reads) out.add(413).add(415).add(507);
   if (route.config?.rateLimit !== false) out.add(429);
   return [...out].sort((a, b) => a - b);
 }
