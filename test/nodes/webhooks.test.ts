@@ -44,9 +44,9 @@ const WORKER_ENV = {
   WEBHOOK_LEASE_MS: '4000',
 };
 
-async function setUp(t: Test, endpoints: number, delayMs: number) {
+async function setUp(t: Test, endpoints: number, delayMs: number, env: Record<string, string> = {}) {
   const url = await freshDatabase(t);
-  const nodes = await Promise.all(['A', 'B', 'C'].map((name) => startNode(t, name, url, { env: WORKER_ENV, key: ADMIN_KEY })));
+  const nodes = await Promise.all(['A', 'B', 'C'].map((name) => startNode(t, name, url, { env: { ...WORKER_ENV, ...env }, key: ADMIN_KEY })));
   const rx = await receiver(t, delayMs);
   const paths: string[] = [];
   for (let i = 0; i < endpoints; i++) {
@@ -134,6 +134,20 @@ t.test('the node delivering is killed with SIGKILL mid-call: every event still a
     if (pending.length) await new Promise((r) => setTimeout(r, 100));
   } while (pending.length && Date.now() < deadline);
   t.equal(pending.length, 0, 'the delivery log: nothing left pending');
+});
+
+t.test('the node delivering is stopped with SIGTERM: it finishes its call, releases the endpoint, and another node goes on at once, sending nothing twice', async (t) => {
+  const { nodes, rx, section, url } = await setUp(t, 1, 100, { WEBHOOK_LEASE_MS: '30000' });
+  const ids = await createArticles(nodes, section, 40);
+  await until('deliveries in flight', () => rx.got.length >= 5, 30_000);
+  const { owner } = await leaseOf(url);
+  const victim = nodes.find((n) => n.lines().some((l) => l.msg === 'webhooks worker started' && l.owner === owner))!;
+  const stoppedAt = Date.now();
+  t.equal(await victim.stop('SIGTERM'), 0, `node ${victim.name} stopped gracefully`);
+  await until('every event', () => new Set(rx.got.map((r) => r.id)).size === ids.length, 60_000);
+  t.ok(Date.now() - stoppedAt < 15_000, `another node went on long before the 30 s lease ran out (${Date.now() - stoppedAt} ms)`);
+  await new Promise((r) => setTimeout(r, 300));
+  t.same(rx.got.map((r) => r.id), ids, 'each event once, in order');
 });
 
 /** The lease of the one endpoint, read from the database. */
