@@ -5,7 +5,19 @@ import { AppError } from '../common/errors.js';
 
 const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
-export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping'> }> = async (app, { store }) => {
+const Readiness = z
+  .object({
+    status: z.literal('ok'),
+    changeFeed: z
+      .object({
+        heldBack: z.number().int().describe('Events committed but not served yet: a transaction that began before them is still running (at most 10,001 counted). Always 0 on SQLite'),
+        oldestWriteMs: z.number().int().nullable().describe('Age of the oldest transaction writing on the database server (PostgreSQL: any database), which holds the feed back; null when none, and on SQLite'),
+      })
+      .describe('How far GET /v1/changes is behind what is committed. Informational: a long import holds every node back alike, so readiness does not depend on it'),
+  })
+  .meta({ id: 'Readiness' });
+
+export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping' | 'feed'> }> = async (app, { store }) => {
   // Probes run every few seconds: their requests are not worth an info log line each, and a load
   // balancer's probes all come from one address, so they are not rate-limited like a reader.
   app.get('/healthz', {
@@ -18,7 +30,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping'> }>
   app.get('/readyz', {
     logLevel: 'warn',
     config: { scope: 'public', rateLimit: false },
-    schema: { tags: ['system'], errors: [503], operationId: 'getReadiness', summary: 'Readiness: the database answers', response: { 200: Health } },
+    schema: { tags: ['system'], errors: [503], operationId: 'getReadiness', summary: 'Readiness: the database answers; how far the change feed is held back', response: { 200: Readiness } },
     handler: async () => {
       try {
         await store.ping();
@@ -27,7 +39,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping'> }>
         if (error instanceof AppError && error.status === 503) throw error;
         throw new AppError('database-unavailable', 'The database does not answer');
       }
-      return { status: 'ok' as const };
+      return { status: 'ok' as const, changeFeed: await store.feed.lag() };
     },
   });
 };

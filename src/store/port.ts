@@ -369,7 +369,16 @@ export interface ChangeFeedRepo {
   read(since: FeedPosition, limit: number, viewer: Visibility): Promise<{ events: FeedEvent[]; head: FeedPosition }>;
   /** Whether `position` is of this adapter's kind (0, or what it hands out): another adapter's is a client's mistake, a 400. */
   owns(position: FeedPosition): boolean;
+  /** How far the feed is held back right now (for /readyz): never on SQLite, where commit order is the feed's order. */
+  lag(): Promise<FeedLag>;
 }
+
+/**
+ * Events committed but not served yet, because a transaction that began before them is still
+ * running (PostgreSQL: in any database of the server; at most 10,001 counted), and the age of the
+ * oldest transaction that is writing, which bounds how long they wait.
+ */
+export type FeedLag = { heldBack: number; oldestWriteMs: number | null };
 
 /** An article as a sitemap lists it: visible to readers, so publishedAt is set. */
 export type SitemapArticle = { id: number; slug: string; sectionSlug: string; title: string; publishedAt: number; lastmod: number };

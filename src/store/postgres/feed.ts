@@ -1,4 +1,4 @@
-import type { ChangeFeedRepo, FeedEvent, FeedPosition, Visibility } from '../port.js';
+import type { ChangeFeedRepo, FeedEvent, FeedLag, FeedPosition, Visibility } from '../port.js';
 import { rows, type Queryable } from './query.js';
 
 /**
@@ -120,5 +120,19 @@ export function createChangeFeedRepo(q: Queryable, { settleWaitMs = SETTLE_WAIT_
     },
     read,
     owns: (position) => position === 0 || typeof position === 'object',
+    /**
+     * The events behind the fence are committed ones only (an open transaction's are not visible);
+     * the oldest write is the server's, every database included, as far as this role may see
+     * (pg_stat_activity shows other roles' sessions to superusers and pg_read_all_stats only).
+     */
+    async lag() {
+      const found = await rows<FeedLag>(
+        q,
+        `SELECT (SELECT count(*) FROM (SELECT 1 FROM change_events WHERE xid >= ${FENCE} LIMIT 10001) held)::int AS "heldBack",
+           (SELECT (extract(epoch FROM clock_timestamp() - min(xact_start)) * 1000)::int8 FROM pg_stat_activity
+             WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()) AS "oldestWriteMs"`,
+      );
+      return found[0]!;
+    },
   };
 }

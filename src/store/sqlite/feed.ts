@@ -52,5 +52,7 @@ export function createChangeFeedRepo(db: Db): ChangeFeedRepo {
     head: async () => headStmt.get() as number,
     read: async (since, limit, viewer) => read(cursorOf(since), limit, viewer),
     owns: (position) => typeof position === 'number',
+    // One writer at a time, and the cursor is taken in commit order: nothing is ever held back.
+    lag: async () => ({ heldBack: 0, oldestWriteMs: null }),
   };
 }

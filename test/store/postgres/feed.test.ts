@@ -109,6 +109,10 @@ t.test('a transaction left open holds the fence: later events wait for it, then 
 
   const { events: seen, head } = await feed.read(0, 10, editor);
   t.same(seen.map((e) => e.id), [1], 'nothing after the open transaction is served, though 3 and 4 have committed');
+  await new Promise((r) => setTimeout(r, 30));
+  const lag = await feed.lag();
+  t.ok(lag.heldBack >= 2, `lag(): the two committed events held back are counted (${lag.heldBack})`);
+  t.ok(lag.oldestWriteMs !== null && lag.oldestWriteMs >= 30, `and the open write's age (${lag.oldestWriteMs} ms) is the oldest`);
   t.same(head, seen[0]!.position, 'nor is the head beyond it');
   t.same(await feed.head(), head, 'head() agrees with read');
   const mid = await follow(feed, editor, 10);
@@ -116,6 +120,7 @@ t.test('a transaction left open holds the fence: later events wait for it, then 
 
   await slow.query('COMMIT');
   t.ok(await eventually(async () => (await feed.read(mid.next, 10, editor)).events.length === 3), 'once it ends, the rest is served');
+  t.ok(await eventually(async () => (await feed.lag()).heldBack === 0), 'and lag() counts none held back');
   const rest = await follow(feed, editor, 10, mid.next);
   t.same(rest.events.map((e) => e.id), [2, 3, 4], 'from where the reader stood, the late event first: nothing stepped past');
 });
