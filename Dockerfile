@@ -1,6 +1,7 @@
 # Masthead API image. Build: docker build -t masthead .
 # Run:   docker run -p 3000:3000 -v masthead-data:/data masthead
 # (MASTHEAD_DEMO=off skips the demo content on a new database; see README for the other settings.)
+# On PostgreSQL: docker run -e DATABASE_URL=postgres://… masthead (docs/deploy.md: several nodes).
 
 # --- build: compile TypeScript and the native SQLite binding ---------------------------------------
 FROM node:20-bookworm-slim AS build
@@ -26,14 +27,16 @@ RUN npm run build \
 
 # --- runtime: production dependencies, compiled code and migrations only ---------------------------
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATABASE_PATH=/data/masthead.db
+# No DATABASE_PATH here: setting DATABASE_URL (PostgreSQL) beside it would be a start-up error. The
+# default path, ./data/masthead.db from /app, reaches the volume through the link made below.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # dist/store/sqlite/connection.js reads migrations from ../../../migrations/sqlite, i.e. /app/migrations.
 COPY migrations ./migrations
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data && chown node:node /data && ln -s /data /app/data
 VOLUME /data
 USER node
 EXPOSE 3000
