@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import t from 'tap';
 import { searchQueryOf } from '../../../src/search/query.js';
 import type { SearchRank, SearchRepo, Visibility } from '../../../src/store/port.js';
-import { createPool } from '../../../src/store/postgres/connection.js';
+import { createPool, migrateDatabase } from '../../../src/store/postgres/connection.js';
 import type { Queryable } from '../../../src/store/postgres/query.js';
 import { ensureRumIndex, RUM_INDEX } from '../../../src/store/postgres/rum.js';
 import { createSearchRepo } from '../../../src/store/postgres/search.js';
@@ -174,6 +174,31 @@ t.test('without RUM: a role that may not create the extension gets GIN and one l
   const lines = serve.stdout.split('\n').filter((line) => line.includes('RUM')).map((line) => JSON.parse(line) as { level: number; msg: string });
   t.match(lines, [{ level: 40, msg: search.message }], 'one warn line with the message');
   t.equal(lines.length, 1);
+
+  // What docs/postgres.md tells such a newsroom: a superuser creates the extension once, and the next start builds the index.
+  await pool.query('CREATE EXTENSION rum');
+  const again = await openPostgresStore(asRole.toString(), { poolSize: 1 });
+  await again.store.close();
+  t.equal(again.search.method, 'rum', 'the role builds the index on the table it owns');
+  t.equal((await pool.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [RUM_INDEX])).rowCount, 1);
+});
+
+t.test('an interrupted concurrent build is made again; an extension outside the search path is not used', async (t) => {
+  const url = await freshDatabase(t);
+  const pool = createPool(url, { poolSize: 1 });
+  t.teardown(() => pool.end());
+  await pool.query(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${RUM_INDEX}'::regclass`);
+  t.equal((await migrateDatabase(pool, url)).search.method, 'rum');
+  t.same((await pool.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = '${RUM_INDEX}'::regclass`)).rows, [{ indisvalid: true }], 'valid again');
+
+  await pool.query('CREATE SCHEMA elsewhere');
+  await pool.query('ALTER EXTENSION rum SET SCHEMA elsewhere');
+  const { search } = await migrateDatabase(pool, url);
+  t.same(search, {
+    method: 'gin',
+    level: 'warn',
+    message: 'PostgreSQL has the RUM extension outside the search path (its <=> operator is not found): search ranks with GIN and ts_rank, which costs in proportion to the matches (a term in most articles: seconds at 100k); see docs/postgres.md',
+  });
 });
 
 t.test('a server without the extension: the line names the package to install', async (t) => {
