@@ -33,8 +33,9 @@ export function limitHeapGrowth(percent: number): void {
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
   limitHeapGrowth(config.heapGrowingPercent);
-  const { store, fresh } = await openStore({ databasePath: config.databasePath, postgres: config.postgres, cacheMiB: PAGE_CACHE_MIB });
+  const { store, fresh, notices } = await openStore({ databasePath: config.databasePath, postgres: config.postgres, cacheMiB: PAGE_CACHE_MIB });
   const app = await buildApp(config, { store });
+  for (const { level, message } of notices) app.log[level](message);
   await bootstrapKeys(createKeyService(store, systemClock), config.adminKey, app.log);
   if (fresh && config.demo) {
     const loaded = await loadDemo(store);

@@ -37,9 +37,10 @@ async function run(command: string, rest: string[]): Promise<number> {
       if (config.postgres) {
         const { openStore, storeName } = await import('../store/open.js');
         const where = storeOf(config);
-        const { store, fresh } = await openStore(where);
+        const { store, fresh, notices } = await openStore(where);
         await store.close();
         console.log(`${storeName(where)}: migrations applied${fresh ? ' (new database)' : ''}`);
+        for (const { level, message } of notices) (level === 'warn' ? console.error : console.log)(`${storeName(where)}: ${message}`);
         return 0;
       }
       const { migrateDatabase, openDatabase } = await import('../store/sqlite/connection.js');

@@ -12,14 +12,20 @@ export const storeName = (config: StoreConfig): string => (config.postgres ? `Po
 /** Which store: PostgreSQL when `postgres` is given, else the SQLite file at `databasePath`. */
 export type StoreConfig = { databasePath: string; postgres?: PostgresConfig | null } & SqliteStoreOptions;
 
+/** A line for the start-up log about the store (PostgreSQL: whether search has the RUM index). */
+export type StoreNotice = { level: 'info' | 'warn'; message: string };
+
 /**
  * Opens the store the configuration names, migrated, for the composition roots (the server and
- * the CLI commands). `fresh`: the database was new (a first run).
+ * the CLI commands). `fresh`: the database was new (a first run); `notices`: what start-up logs.
  */
-export async function openStore(config: StoreConfig): Promise<{ store: Store; fresh: boolean }> {
+export async function openStore(config: StoreConfig): Promise<{ store: Store; fresh: boolean; notices: StoreNotice[] }> {
   const { databasePath, postgres, ...options } = config;
-  if (postgres) return openPostgresStore(postgres.url, { poolSize: postgres.poolSize, statementTimeoutMs: postgres.statementTimeoutMs });
-  return openSqliteStore(databasePath, options);
+  if (postgres) {
+    const { store, fresh, search } = await openPostgresStore(postgres.url, { poolSize: postgres.poolSize, statementTimeoutMs: postgres.statementTimeoutMs });
+    return { store, fresh, notices: [{ level: search.level, message: search.message }] };
+  }
+  return { ...openSqliteStore(databasePath, options), notices: [] };
 }
 
 

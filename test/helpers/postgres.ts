@@ -3,12 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Test } from 'tap';
+import { fileURLToPath } from 'node:url';
 import { MIGRATIONS_FOLDER, createPool, migrateDatabase } from '../../src/store/postgres/connection.js';
 
 /**
  * A fresh PostgreSQL database per test, cloned from a migrated template: CREATE DATABASE …
  * TEMPLATE copies the files (tens of milliseconds) where running the migrations again would take
- * far longer. The template is named after a hash of migrations/postgres, built once (the first
+ * far longer. The template is named after a hash of migrations/postgres and of
+ * src/store/postgres/rum.ts (migrateDatabase also creates the RUM index there), built once (the first
  * file to need it builds it under an advisory lock; tap runs files side by side, the others wait
  * and reuse it) and kept for the next run until the migrations change.
  *
@@ -29,6 +31,7 @@ function migrationsHash(): string {
     }
   };
   walk(MIGRATIONS_FOLDER);
+  hash.update(readFileSync(fileURLToPath(new URL('../../src/store/postgres/rum.ts', import.meta.url))));
   return hash.digest('hex').slice(0, 12);
 }
 

@@ -5,6 +5,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { StoreUnusable } from '../port.js';
+import { ensureRumIndex, type SearchSupport } from './rum.js';
 import * as schema from './schema.js';
 
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -109,9 +110,11 @@ const MIGRATION_LOCK = 0x6d617374_0001n;
  * Applies pending migrations on one connection holding a session advisory lock: nodes starting at
  * once apply them once, the others wait for the lock and then find nothing to do. The statement
  * timeout is lifted on that connection: waiting for the lock, or building an index, may take
- * longer. Returns whether the database held no Masthead tables before (a first run).
+ * longer. Then, under the same lock, the RUM index for search where the server has it (rum.ts).
+ * Returns whether the database held no Masthead tables before (a first run), how many migrations
+ * ran, and what search ranks with.
  */
-export async function migrateDatabase(pool: pg.Pool, url: string): Promise<{ fresh: boolean; applied: number }> {
+export async function migrateDatabase(pool: pg.Pool, url: string): Promise<{ fresh: boolean; applied: number; search: SearchSupport }> {
   const client = await pool.connect().catch((error: unknown) => {
     throw unreachable(url, error);
   });
@@ -127,7 +130,8 @@ export async function migrateDatabase(pool: pg.Pool, url: string): Promise<{ fre
       const before = await appliedMigrations(client);
       refuseNewer(before.latest, url);
       await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
-      return { fresh, applied: (await appliedMigrations(client)).count - before.count };
+      const applied = (await appliedMigrations(client)).count - before.count;
+      return { fresh, applied, search: await ensureRumIndex(client) };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]);
     }

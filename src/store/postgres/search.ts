@@ -1,23 +1,31 @@
 import { badRequest } from '../../common/errors.js';
-import type { SearchDocument, SearchFilter, SearchHitRow, SearchRank, SearchRepo, SearchableRow, Tx, Visibility } from '../port.js';
+import type { SearchDocument, SearchFilter, SearchHitRow, SearchQuery, SearchRank, SearchRepo, SearchableRow, Tx, Visibility } from '../port.js';
 import { tsqueryOf } from './fts.js';
 import { binder, type Bind } from './keyset.js';
 import { visibleWhere } from './lists.js';
 import { rows, type Queryable } from './query.js';
+import type { SearchMethod } from './rum.js';
 
 /**
  * Full-text search on PostgreSQL: `article_search.tsv`, the weighted document of the app's own
- * tokens (fts.ts), matched with `@@` through its GIN index and ranked by `ts_rank`.
+ * tokens (fts.ts), matched with `@@` and ranked by one of two methods (rum.ts says which the
+ * database has):
+ *
+ * - **RUM** (the `rum` extension and its index article_search_tsv_rum): the index returns the
+ *   matches in rank order, `ORDER BY tsv <=> query`, ranking each from the positions and weights
+ *   it keeps, without reading the tsvector from the table. `<=>` is RUM's rum_ts_distance,
+ *   1 / its score, a ts_rank with PostgreSQL's default weights {D 0.1, C 0.2, B 0.4, A 1.0}; the
+ *   rank is -score (-1 / distance, exact in float8 and strictly monotonic, so the order is the
+ *   index's).
+ * - **GIN** (stock PostgreSQL): GIN finds the matches, `ts_rank` with the weights below ranks
+ *   them, reading each match's tsvector: a term found in most articles costs in proportion to
+ *   their number (at 100k articles: 1.5 s for a term in 99.8 % of them, 0.3 s for one in a third).
  *
  * The weights follow SQLite's bm25 column weights (src/store/sqlite/search.ts: title 10,
  * subtitle 5, summary 3, tags 4, body 1) on the four classes a tsvector has: A title 1.0, B
- * subtitle and summary 0.4, C tags 0.4, D body 0.1. Scores differ from bm25's, so the order of
- * equally good matches may differ between the stores; what matches (recall) does not.
- *
- * Cost: GIN finds the matches, but ts_rank reads each match's tsvector, so a term found in most
- * articles costs in proportion to their number (measured for the issue at 100k articles: 1.5 s for
- * a term in 99.8 % of them, 0.3 s for one in a third). The RUM index, which ranks inside the
- * index, is not used yet (docs/postgres.md). The pool's statement timeout bounds every search
+ * subtitle and summary 0.4, C tags 0.4 (RUM: 0.2, its weights are fixed), D body 0.1. Scores
+ * differ from bm25's, so the order of equally good matches may differ between the stores; what
+ * matches (recall) does not. The pool's statement timeout bounds every search
  * (DATABASE_STATEMENT_TIMEOUT_MS, then the 503 `database-busy`).
  */
 
@@ -51,7 +59,48 @@ type DetailsRow = Omit<SearchHitRow, 'section' | 'source'> & {
   sourceName: string | null;
 };
 
-export function createSearchRepo(q: Queryable): SearchRepo {
+/** `a` comes after `b` in SearchRank's order (after() in JavaScript). */
+const follows = (a: SearchRank, b: SearchRank): boolean =>
+  a.rank > b.rank || (a.rank === b.rank && (b.pub === null ? a.pub === null && a.id < b.id : a.pub === null || a.pub < b.pub || (a.pub === b.pub && a.id < b.id)));
+
+/**
+ * How many rows each RUM read takes, as multiples of `want`, before the complete sort. The index
+ * orders by rank alone; the tie-break (publishedAt, id) is sorted here, which is exact only when
+ * the rows read end past the rank of the last row wanted (a tie at that rank could go on beyond
+ * them). Ties that long (many articles with the same occurrences of the terms in the same fields)
+ * are read again with more, and at last without the index's order (every match ranked: GIN's cost).
+ */
+const RUM_READS = [4, 32];
+
+export function createSearchRepo(q: Queryable, method: SearchMethod = 'gin'): SearchRepo {
+  /** RUM's rank: -score, from the distance the index orders by. */
+  const RUM_RANK = (tsquery: string) => `(-1 / (s.tsv <=> ${tsquery})::float8)`;
+
+  /** The first `limit` matches from RUM's index, in rank order, at or after the rank of `at`; null when a tie may be cut (see RUM_READS). */
+  async function rumRead(query: SearchQuery, filter: SearchFilter, viewer: Visibility, at: SearchRank | undefined, want: number, limit: number): Promise<SearchRank[] | null> {
+    const { values, bind } = binder();
+    const tsquery = tsqueryOf(query, bind)!;
+    const where = [`s.tsv @@ ${tsquery}`, ...conditions(filter, viewer, bind)];
+    if (at) where.push(`${RUM_RANK(tsquery)} >= ${bind(at.rank)}::float8`);
+    // ORDER BY exactly the index's operator (no tie-break, no cast), so that the planner reads the index in order and stops at the LIMIT.
+    const read = await rows<SearchRank>(
+      q,
+      `SELECT m.id, m.pub, m.rank FROM (
+          SELECT a.id, a.published_at AS pub, ${RUM_RANK(tsquery)} AS rank
+          FROM article_search s JOIN articles a ON a.id = s.article_id
+          WHERE ${where.join(' AND ')}
+          ORDER BY s.tsv <=> ${tsquery}
+          LIMIT ${bind(limit)}
+        ) m
+        ORDER BY m.rank, m.pub DESC NULLS LAST, m.id DESC`,
+      values,
+    );
+    const found = at ? read.filter((r) => follows(r, at)) : read;
+    if (read.length < limit) return found.slice(0, want);
+    const last = read[read.length - 1]!.rank;
+    return found.length >= want && found[want - 1]!.rank < last ? found.slice(0, want) : null;
+  }
+
   return {
     async rank(query, filter, viewer, at, want) {
       // The parser never lets through a search or phrase of no token: our bug, still the reader's 400 (as FTS5's refusal is on SQLite).
@@ -62,9 +111,16 @@ export function createSearchRepo(q: Queryable): SearchRepo {
       const { values, bind } = binder();
       const tsquery = tsqueryOf(query, bind);
       if (tsquery === null) return [];
+      if (method === 'rum') {
+        for (const times of RUM_READS) {
+          const found = await rumRead(query, filter, viewer, at, want, want * times);
+          if (found) return found;
+        }
+      }
       // float8: ts_rank's real widened exactly, and printed in full, so a cursor's rank compares equal when it comes back.
+      const rankSql = method === 'rum' ? RUM_RANK(tsquery) : `(-ts_rank('${WEIGHTS}', s.tsv, ${tsquery}))::float8`;
       const text = `SELECT m.id, m.pub, m.rank FROM (
-          SELECT a.id, a.published_at AS pub, (-ts_rank('${WEIGHTS}', s.tsv, ${tsquery}))::float8 AS rank
+          SELECT a.id, a.published_at AS pub, ${rankSql} AS rank
           FROM article_search s JOIN articles a ON a.id = s.article_id
           WHERE s.tsv @@ ${tsquery} AND ${conditions(filter, viewer, bind).join(' AND ')}
         ) m

@@ -11,6 +11,7 @@ import { createSearchIndexRepo } from './fts.js';
 import { createKeyRepo } from './keys.js';
 import type { Queryable } from './query.js';
 import { createSearchRepo, rebuildSearchIndex } from './search.js';
+import type { SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
 import { runUnit, underSavepoint, type UnitState } from './unit.js';
 import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
@@ -20,6 +21,8 @@ export type PostgresStoreOptions = PoolOptions & {
   lockTimeoutMs?: number;
   /** How many times in all a unit runs when it loses a race (deadlock, serialization failure). */
   attempts?: number;
+  /** What search ranks with: 'rum' only on a database with the RUM index (openPostgresStore detects it, rum.ts); default 'gin'. */
+  searchMethod?: SearchMethod;
 };
 
 /** `wrap`: what each repository of the pool goes through; inside a unit (`settleWaitMs` 0) the feed cannot wait for the fence, its own transaction holds it. */
@@ -81,7 +84,7 @@ function translatingReads<R extends object>(repo: R): R {
   return Object.fromEntries(Object.entries(repo).map(([name, method]) => [name, typeof method === 'function' ? translated(method as (...args: unknown[]) => unknown) : method])) as R;
 }
 
-export function createPostgresStore(pool: pg.Pool, { lockTimeoutMs = 5000, attempts = 3 }: PostgresStoreOptions = {}): Store {
+export function createPostgresStore(pool: pg.Pool, { lockTimeoutMs = 5000, attempts = 3, searchMethod = 'gin' }: PostgresStoreOptions = {}): Store {
   const reading = repositories(pool, translatingReads);
   const anyDue = anyDueOf(pool);
 
@@ -107,7 +110,7 @@ export function createPostgresStore(pool: pg.Pool, { lockTimeoutMs = 5000, attem
     write: (work, options) =>
       runUnit(pool, (client, state) => work(txOf(client, state)), { wait: options?.wait ?? true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     anyDue: (now) => reads(() => anyDue(now)),
-    search: translatingReads(createSearchRepo(pool)),
+    search: translatingReads(createSearchRepo(pool, searchMethod)),
     rebuildSearchIndex: (documentOf) => runUnit(pool, (client, state) => rebuildSearchIndex(txOf(client, state), client, documentOf), { wait: true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     contentGeneration: () => reads(async () => (await pool.query<{ value: number }>('SELECT value FROM content_generation WHERE id = 1')).rows[0]!.value),
     async ping() {
@@ -129,13 +132,15 @@ export function createPostgresStore(pool: pg.Pool, { lockTimeoutMs = 5000, attem
 /**
  * Opens the pool, proves the server answers and applies pending migrations (under an advisory
  * lock: nodes starting at once apply them once). An unreachable server, a bad URL or a database
- * of a newer Masthead is a StoreUnusable of one line. Returns whether the database was new.
+ * of a newer Masthead is a StoreUnusable of one line. Then creates the RUM index for search where
+ * the server has it (rum.ts): `search` says what search ranks with, in the line start-up logs.
+ * Returns whether the database was new.
  */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<{ store: Store; fresh: boolean }> {
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<{ store: Store; fresh: boolean; search: SearchSupport }> {
   const pool = await openPool(url, options);
   try {
-    const { fresh } = await migrateDatabase(pool, url);
-    return { store: createPostgresStore(pool, options), fresh };
+    const { fresh, search } = await migrateDatabase(pool, url);
+    return { store: createPostgresStore(pool, { ...options, searchMethod: search.method }), fresh, search };
   } catch (error) {
     await pool.end().catch(() => undefined);
     if (error instanceof StoreUnusable) throw error;
