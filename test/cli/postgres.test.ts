@@ -56,3 +56,32 @@ t.test('a PostgreSQL that does not answer is one line and exit 1', async (t) => 
   t.notMatch(run.stderr, /secret/, 'never the password');
   t.notOk(hasStack(run.stderr));
 });
+
+t.test('a newsroom moves from a SQLite file to PostgreSQL through export and import, and exports the same bytes there', async (t) => {
+  const url = await freshDatabase(t);
+  const lines = [
+    '{"type":"section","slug":"tianjin","name":"天津","description":"津门新闻"}',
+    '{"type":"section","slug":"binhai","name":"滨海","parent":"tianjin"}',
+    '{"type":"source","slug":"xinhua","name":"新华社","kind":"agency","url":"https://www.news.cn/"}',
+    '{"type":"article","externalId":"x-1","section":"binhai","source":"xinhua","title":"港口吞吐量创新高","body":"<p>𠀀 扩展B区 ‘引号’ 😀</p>","tags":["港口","经济"],"status":"published","publishedAt":"2026-11-27T08:00:00.000Z","relatedLinks":[{"externalId":"x-2"},{"url":"https://example.com/背景","title":"背景"}]}',
+    '{"type":"article","externalId":"x-2","section":"tianjin","title":"草稿：尚未发布","body":"<p>内容</p>","status":"draft"}',
+    '{"type":"article","externalId":"x-3","section":"tianjin","title":"定时发布","body":"<p>明天见</p>","status":"published","publishedAt":"2036-01-01T00:00:00.000Z"}',
+  ];
+  const dir = t.testdir({ 'seed.ndjson': `${lines.join('\n')}\n` });
+  const file = join(dir, 'old.db');
+  const seeded = await runCli(['import', join(dir, 'seed.ndjson'), '--database', file]);
+  t.equal(seeded.code, 0, seeded.stderr);
+  const fromSqlite = await runCli(['export', '--database', file]);
+  t.equal(fromSqlite.code, 0, fromSqlite.stderr);
+  t.equal(fromSqlite.stdout.trim().split('\n').length, lines.length, 'every record exported');
+
+  const moved = await runCli(['import', '-'], { env: { DATABASE_URL: url }, input: fromSqlite.stdout });
+  t.equal(moved.code, 0, moved.stderr);
+  t.match(moved.stdout, /^6 created, 0 updated, 0 unchanged, 0 failed/, 'every record created on PostgreSQL');
+  const fromPostgres = await runCli(['export'], { env: { DATABASE_URL: url } });
+  t.equal(fromPostgres.code, 0, fromPostgres.stderr);
+  t.equal(fromPostgres.stdout, fromSqlite.stdout, 'PostgreSQL exports the same bytes SQLite did');
+
+  const again = await runCli(['import', '-'], { env: { DATABASE_URL: url }, input: fromSqlite.stdout });
+  t.match(again.stdout, /^0 created, 0 updated, 6 unchanged, 0 failed/, 'importing it again changes nothing');
+});
