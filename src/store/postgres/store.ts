@@ -14,6 +14,7 @@ import { createSearchRepo, rebuildSearchIndex } from './search.js';
 import type { SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
 import { runUnit, underSavepoint, type UnitState } from './unit.js';
+import { limitSearches, searchLimitFor, type SearchLimit } from './search-limit.js';
 import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
 
 export type PostgresStoreOptions = PoolOptions & {
@@ -23,6 +24,8 @@ export type PostgresStoreOptions = PoolOptions & {
   attempts?: number;
   /** What search ranks with: 'rum' only on a database with the RUM index (openPostgresStore detects it, rum.ts); default 'gin'. */
   searchMethod?: SearchMethod;
+  /** How many rankings run and wait at once on this node (default: half the pool runs, twice that waits; search-limit.ts). */
+  searchLimit?: SearchLimit;
 };
 
 /** `wrap`: what each repository of the pool goes through; inside a unit (`settleWaitMs` 0) the feed cannot wait for the fence, its own transaction holds it. */
@@ -84,7 +87,10 @@ function translatingReads<R extends object>(repo: R): R {
   return Object.fromEntries(Object.entries(repo).map(([name, method]) => [name, typeof method === 'function' ? translated(method as (...args: unknown[]) => unknown) : method])) as R;
 }
 
-export function createPostgresStore(pool: pg.Pool, { lockTimeoutMs = 5000, attempts = 3, searchMethod = 'gin' }: PostgresStoreOptions = {}): Store {
+export function createPostgresStore(
+  pool: pg.Pool,
+  { lockTimeoutMs = 5000, attempts = 3, searchMethod = 'gin', searchLimit = searchLimitFor(pool.options.max ?? 10) }: PostgresStoreOptions = {},
+): Store {
   const reading = repositories(pool, translatingReads);
   const anyDue = anyDueOf(pool);
 
@@ -110,7 +116,7 @@ export function createPostgresStore(pool: pg.Pool, { lockTimeoutMs = 5000, attem
     write: (work, options) =>
       runUnit(pool, (client, state) => work(txOf(client, state)), { wait: options?.wait ?? true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     anyDue: (now) => reads(() => anyDue(now)),
-    search: translatingReads(createSearchRepo(pool, searchMethod)),
+    search: limitSearches(translatingReads(createSearchRepo(pool, searchMethod)), searchLimit),
     rebuildSearchIndex: (documentOf) => runUnit(pool, (client, state) => rebuildSearchIndex(txOf(client, state), client, documentOf), { wait: true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     contentGeneration: () => reads(async () => (await pool.query<{ value: number }>('SELECT value FROM content_generation WHERE id = 1')).rows[0]!.value),
     async ping() {
