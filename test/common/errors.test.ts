@@ -44,6 +44,7 @@ const PINNED: Record<string, number> = {
   'database-read-only': 503,
   'database-damaged': 503,
   'search-busy': 503,
+  'shutting-down': 503,
   'storage-full': 507,
 };
 

@@ -150,6 +150,25 @@ t.test('the node delivering is stopped with SIGTERM: it finishes its call, relea
   t.same(rx.got.map((r) => r.id), ids, 'each event once, in order');
 });
 
+t.test('a scheduled article coming due while three nodes’ workers poll: article.published sent once', async (t) => {
+  const url = await freshDatabase(t);
+  const nodes = await Promise.all(['A', 'B', 'C'].map((name) => startNode(t, name, url, { env: WORKER_ENV, key: ADMIN_KEY })));
+  const rx = await receiver(t, 2);
+  t.equal((await nodes[0]!.call('/v1/webhooks', { method: 'POST', json: { url: `${rx.base}/published`, events: ['article.published'] } })).status, 201);
+  const section = (await (await nodes[1]!.call('/v1/sections', { method: 'POST', json: { name: '武汉' } })).json()) as { id: number };
+  const due = new Date(Date.now() + 2000).toISOString();
+  const ids: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await nodes[i % 3]!.call('/v1/articles', { method: 'POST', json: { sectionId: section.id, title: `定时 ${i}`, status: 'published', publishedAt: due } });
+    ids.push(((await res.json()) as { id: number }).id);
+  }
+  t.equal(rx.got.length, 0, 'nothing published before it is due');
+  await until('every publication', () => new Set(rx.got.map((r) => r.id)).size === ids.length, 30_000);
+  await new Promise((r) => setTimeout(r, 1500)); // several more polls of every node
+  t.same(rx.got.map((r) => r.id).sort(), [...ids].sort(), 'each article.published once, not once per node');
+  t.ok(rx.got.every((r) => r.type === 'article.published'));
+});
+
 /** The lease of the one endpoint, read from the database. */
 async function leaseOf(url: string): Promise<{ owner: string | null }> {
   const pg = (await import('pg')).default;
