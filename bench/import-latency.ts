@@ -4,11 +4,15 @@
  * request at a time each, for /healthz, an article by id, the home list, a search and a page of the
  * change feed. Prints p50 / p99 / max latency per kind, and the worst event-loop delay.
  *
+ * `--postgres` runs it on a fresh PostgreSQL database (`masthead_bench_import_latency` at
+ * BENCH_DATABASE_URL, default this project's local server; dropped at the end), where the import
+ * runs on the request loop and waits for PostgreSQL between statements.
+ *
  * `--in-process` runs the import on the request loop, as before imports had a thread of their own
  * (any clock other than the system clock keeps it there; see app.ts), for the figures before.
  * On a machine shared with other work figures are noisy: the load average is printed with them.
  *
- *   node --import tsx bench/import-latency.ts [--articles 20000] [--readers 8] [--batch-size 500] [--in-process] [--dir bench/.cache]
+ *   node --import tsx bench/import-latency.ts [--articles 20000] [--readers 8] [--batch-size 500] [--in-process] [--postgres] [--dir bench/.cache]
  */
 import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -21,6 +25,9 @@ import { buildApp } from '../src/app.js';
 import { testConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/store/sqlite/connection.js';
 import { createSqliteStore } from '../src/store/sqlite/store.js';
+import { openPostgresStore } from '../src/store/postgres/store.js';
+import type { Store } from '../src/store/port.js';
+import pg from 'pg';
 import { createKeyService } from '../src/keys/service.js';
 import { generate, writeNdjson } from './generate.js';
 
@@ -30,6 +37,7 @@ const { values } = parseArgs({
     readers: { type: 'string', default: '8' },
     'batch-size': { type: 'string', default: '500' },
     'in-process': { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
     dir: { type: 'string', default: 'bench/.cache' },
   },
 });
@@ -44,12 +52,27 @@ if (!existsSync(file)) {
   await finished(out);
   (await import('node:fs')).renameSync(`${file}.partial`, file);
 }
-const dbPath = resolve(dir, 'import-latency.db');
-for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
-const db = openDatabase(dbPath, { cacheMiB: 8 });
-migrateDatabase(db);
 const clock = values['in-process'] ? () => Date.now() : undefined;
-const store = createSqliteStore(db, openDatabase(dbPath, { cacheMiB: 8, readonly: true }));
+const PG_NAME = 'masthead_bench_import_latency';
+const pgBase = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const pgAdmin = async (sql: string) => {
+  const client = new pg.Client({ connectionString: pgBase });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+};
+async function openBenchStore(): Promise<Store> {
+  if (values.postgres) {
+    await pgAdmin(`DROP DATABASE IF EXISTS ${PG_NAME} WITH (FORCE)`);
+    await pgAdmin(`CREATE DATABASE ${PG_NAME}`);
+    return (await openPostgresStore(Object.assign(new URL(pgBase), { pathname: `/${PG_NAME}` }).toString())).store;
+  }
+  const dbPath = resolve(dir, 'import-latency.db');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  const db = openDatabase(dbPath, { cacheMiB: 8 });
+  migrateDatabase(db);
+  return createSqliteStore(db, openDatabase(dbPath, { cacheMiB: 8, readonly: true }));
+}
+const store = await openBenchStore();
 const app = await buildApp(testConfig({ logLevel: 'warn' } as never), { store, clock });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const port = (app.server.address() as { port: number }).port;
@@ -113,7 +136,8 @@ loop.disable();
 const seconds = (performance.now() - started) / 1000;
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
-console.log(`import of ${articles} articles ${values['in-process'] ? 'on the request loop' : 'on its own thread'}: ${seconds.toFixed(1)} s; ${summary}`);
+const where = values.postgres ? 'on PostgreSQL, on the request loop' : values['in-process'] ? 'on the request loop' : 'on its own thread';
+console.log(`import of ${articles} articles ${where}: ${seconds.toFixed(1)} s; ${summary}`);
 console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; worst event-loop delay ${(loop.max / 1e6).toFixed(0)} ms`);
 console.log('| request | n | p50 ms | p99 ms | max ms |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
@@ -122,4 +146,5 @@ for (const [kind, xs] of latencies) {
   console.log(`| ${kind} | ${xs.length} | ${pct(xs, 0.5).toFixed(1)} | ${pct(xs, 0.99).toFixed(1)} | ${(xs.at(-1) ?? NaN).toFixed(1)} |`);
 }
 await app.close();
-db.$client.close();
+await store.close();
+if (values.postgres) await pgAdmin(`DROP DATABASE IF EXISTS ${PG_NAME} WITH (FORCE)`);
