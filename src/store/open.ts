@@ -4,7 +4,7 @@ import { openPostgresStore } from './postgres/store.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
 
 /** PostgreSQL's part of the configuration (src/config.ts): its URL, connections per process, the statement timeout. */
-export type PostgresConfig = { url: string; poolSize: number; statementTimeoutMs: number };
+export type PostgresConfig = { url: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs?: number };
 
 /** The store a configuration names, for messages: the SQLite file, or PostgreSQL's host, port and database (never a password). */
 export const storeName = (config: StoreConfig): string => (config.postgres ? `PostgreSQL ${describe(config.postgres.url)}` : config.databasePath);
@@ -22,7 +22,11 @@ export type StoreNotice = { level: 'info' | 'warn'; message: string };
 export async function openStore(config: StoreConfig): Promise<{ store: Store; fresh: boolean; notices: StoreNotice[] }> {
   const { databasePath, postgres, ...options } = config;
   if (postgres) {
-    const { store, fresh, search } = await openPostgresStore(postgres.url, { poolSize: postgres.poolSize, statementTimeoutMs: postgres.statementTimeoutMs });
+    const { store, fresh, search } = await openPostgresStore(postgres.url, {
+      poolSize: postgres.poolSize,
+      statementTimeoutMs: postgres.statementTimeoutMs,
+      ...(postgres.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: postgres.connectTimeoutMs }),
+    });
     return { store, fresh, notices: [{ level: search.level, message: search.message }] };
   }
   return { ...openSqliteStore(databasePath, options), notices: [] };

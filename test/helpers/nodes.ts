@@ -37,6 +37,8 @@ export function startNode(t: Test, name: string, url: string, opts: NodeOptions 
       MASTHEAD_DEMO: 'off',
       RATE_LIMIT: 'off',
       WEBHOOKS_WORKER: 'off',
+      // CI's two cores run nine test groups at once: PostgreSQL may take seconds to accept a connection.
+      DATABASE_CONNECT_TIMEOUT_MS: '20000',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
