@@ -52,6 +52,7 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  DATABASE_SEARCH_INDEX: z.enum(['auto', 'gin']).default('auto'),
   LOG_LEVEL: logLevel.default('info'),
   PUBLIC_BASE_URL: z.url().optional(),
   MASTHEAD_DEMO: onOff.default(true),
@@ -93,7 +94,7 @@ export type Config = {
    * PostgreSQL instead of the SQLite file (src/store/open.ts): its URL, connections per process,
    * and how long a statement may run; null: SQLite at databasePath.
    */
-  postgres: { url: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number } | null;
+  postgres: { url: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number; searchIndex: 'auto' | 'gin' } | null;
   logLevel: z.infer<typeof logLevel>;
   publicBaseUrl: string;
   demo: boolean;
@@ -153,7 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
-    postgres: e.DATABASE_URL ? { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS } : null,
+    postgres: e.DATABASE_URL ? { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS, searchIndex: e.DATABASE_SEARCH_INDEX } : null,
     logLevel: e.LOG_LEVEL,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     demo: e.MASTHEAD_DEMO,

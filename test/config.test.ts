@@ -20,12 +20,13 @@ t.test('defaults', async (t) => {
 
 t.test('DATABASE_URL selects PostgreSQL; with DATABASE_PATH too it is an error naming both', async (t) => {
   t.equal(loadConfig({}).postgres, null, 'SQLite by default');
-  t.same(loadConfig({ DATABASE_URL: 'postgres://masthead@db.example:5432/news' }).postgres, { url: 'postgres://masthead@db.example:5432/news', poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 5_000 });
-  t.same(loadConfig({ DATABASE_URL: 'postgresql://db/news?sslmode=require', DATABASE_POOL_SIZE: '4', DATABASE_STATEMENT_TIMEOUT_MS: '5000', DATABASE_CONNECT_TIMEOUT_MS: '20000' }).postgres, {
+  t.same(loadConfig({ DATABASE_URL: 'postgres://masthead@db.example:5432/news' }).postgres, { url: 'postgres://masthead@db.example:5432/news', poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 5_000, searchIndex: 'auto' });
+  t.same(loadConfig({ DATABASE_URL: 'postgresql://db/news?sslmode=require', DATABASE_POOL_SIZE: '4', DATABASE_STATEMENT_TIMEOUT_MS: '5000', DATABASE_CONNECT_TIMEOUT_MS: '20000', DATABASE_SEARCH_INDEX: 'gin' }).postgres, {
     url: 'postgresql://db/news?sslmode=require',
     poolSize: 4,
     statementTimeoutMs: 5000,
     connectTimeoutMs: 20_000,
+    searchIndex: 'gin',
   });
   t.equal(loadConfig({ DATABASE_URL: '', DATABASE_PATH: 'x.db' }).postgres, null, 'an empty DATABASE_URL is unset');
   const error = errorOf(() => loadConfig({ DATABASE_URL: 'postgres://db/news', DATABASE_PATH: './data/masthead.db' }));
@@ -58,6 +59,7 @@ t.test('bad values are refused with a message naming each variable', async (t) =
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_STATEMENT_TIMEOUT_MS: '5' }, 'DATABASE_STATEMENT_TIMEOUT_MS'],
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_CONNECT_TIMEOUT_MS: '0' }, 'DATABASE_CONNECT_TIMEOUT_MS'],
+    [{ DATABASE_URL: 'postgres://db/m', DATABASE_SEARCH_INDEX: 'rum' }, 'DATABASE_SEARCH_INDEX'],
   ] as const) {
     const error = errorOf(() => loadConfig(env));
     t.ok(error instanceof ConfigError, `${name} refused`);

@@ -4,7 +4,7 @@ import { openPostgresStore } from './postgres/store.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
 
 /** PostgreSQL's part of the configuration (src/config.ts): its URL, connections per process, the statement timeout. */
-export type PostgresConfig = { url: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs?: number };
+export type PostgresConfig = { url: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs?: number; searchIndex?: 'auto' | 'gin' };
 
 /** The store a configuration names, for messages: the SQLite file, or PostgreSQL's host, port and database (never a password). */
 export const storeName = (config: StoreConfig): string => (config.postgres ? `PostgreSQL ${describe(config.postgres.url)}` : config.databasePath);
@@ -26,6 +26,7 @@ export async function openStore(config: StoreConfig): Promise<{ store: Store; fr
       poolSize: postgres.poolSize,
       statementTimeoutMs: postgres.statementTimeoutMs,
       ...(postgres.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: postgres.connectTimeoutMs }),
+      ...(postgres.searchIndex === undefined ? {} : { searchIndex: postgres.searchIndex }),
     });
     return { store, fresh, notices: [{ level: search.level, message: search.message }] };
   }

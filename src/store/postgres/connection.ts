@@ -5,7 +5,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { StoreUnusable } from '../port.js';
-import { ensureRumIndex, type SearchSupport } from './rum.js';
+import { ensureRumIndex, type SearchIndexChoice, type SearchSupport } from './rum.js';
 import * as schema from './schema.js';
 
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -114,7 +114,7 @@ const MIGRATION_LOCK = 0x6d617374_0001n;
  * Returns whether the database held no Masthead tables before (a first run), how many migrations
  * ran, and what search ranks with.
  */
-export async function migrateDatabase(pool: pg.Pool, url: string): Promise<{ fresh: boolean; applied: number; search: SearchSupport }> {
+export async function migrateDatabase(pool: pg.Pool, url: string, searchIndex: SearchIndexChoice = 'auto'): Promise<{ fresh: boolean; applied: number; search: SearchSupport }> {
   const client = await pool.connect().catch((error: unknown) => {
     throw unreachable(url, error);
   });
@@ -131,7 +131,7 @@ export async function migrateDatabase(pool: pg.Pool, url: string): Promise<{ fre
       refuseNewer(before.latest, url);
       await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
       const applied = (await appliedMigrations(client)).count - before.count;
-      return { fresh, applied, search: await ensureRumIndex(client) };
+      return { fresh, applied, search: await ensureRumIndex(client, searchIndex) };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]);
     }

@@ -15,6 +15,9 @@ import type pg from 'pg';
 
 export type SearchMethod = 'rum' | 'gin';
 
+/** DATABASE_SEARCH_INDEX: 'auto' uses RUM where the server has it; 'gin' never (and drops a RUM index made before), for newsrooms that write much and search little. */
+export type SearchIndexChoice = 'auto' | 'gin';
+
 /** What the store searches with, and the one line start-up logs about it. */
 export type SearchSupport = { method: SearchMethod; level: 'info' | 'warn'; message: string };
 
@@ -32,7 +35,12 @@ const ginCost = 'search ranks with GIN and ts_rank, which costs in proportion to
  * the index while writes to article_search wait (docs/postgres.md gives the time); an invalid
  * index (a concurrent build someone interrupted) is dropped and made again.
  */
-export async function ensureRumIndex(client: pg.ClientBase): Promise<SearchSupport> {
+export async function ensureRumIndex(client: pg.ClientBase, choice: SearchIndexChoice = 'auto'): Promise<SearchSupport> {
+  if (choice === 'gin') {
+    // Its upkeep is what the choice saves: a RUM index left from an earlier start would still cost every write.
+    await client.query(`DROP INDEX IF EXISTS ${RUM_INDEX}`);
+    return { method: 'gin', level: 'info', message: `DATABASE_SEARCH_INDEX=gin: ${ginCost}` };
+  }
   const { rows } = await client.query<{ available: boolean; installed: boolean; major: string; role: string }>(
     `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum') AS available,
             EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'rum') AS installed,

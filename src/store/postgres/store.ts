@@ -11,7 +11,7 @@ import { createSearchIndexRepo } from './fts.js';
 import { createKeyRepo } from './keys.js';
 import type { Queryable } from './query.js';
 import { createSearchRepo, rebuildSearchIndex } from './search.js';
-import type { SearchMethod, SearchSupport } from './rum.js';
+import type { SearchIndexChoice, SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
 import { runUnit, underSavepoint, type UnitState } from './unit.js';
 import { limitSearches, searchLimitFor, type SearchLimit } from './search-limit.js';
@@ -26,6 +26,8 @@ export type PostgresStoreOptions = PoolOptions & {
   searchMethod?: SearchMethod;
   /** How many rankings run and wait at once on this node (default: half the pool runs, twice that waits; search-limit.ts). */
   searchLimit?: SearchLimit;
+  /** Whether openPostgresStore may use RUM where the server has it ('auto', the default) or keeps to GIN. */
+  searchIndex?: SearchIndexChoice;
 };
 
 /** `wrap`: what each repository of the pool goes through; inside a unit (`settleWaitMs` 0) the feed cannot wait for the fence, its own transaction holds it. */
@@ -145,7 +147,7 @@ export function createPostgresStore(
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<{ store: Store; fresh: boolean; search: SearchSupport }> {
   const pool = await openPool(url, options);
   try {
-    const { fresh, search } = await migrateDatabase(pool, url);
+    const { fresh, search } = await migrateDatabase(pool, url, options.searchIndex);
     return { store: createPostgresStore(pool, { ...options, searchMethod: search.method }), fresh, search };
   } catch (error) {
     await pool.end().catch(() => undefined);

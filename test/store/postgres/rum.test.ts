@@ -211,3 +211,22 @@ t.test('a server without the extension: the line names the package to install', 
       'PostgreSQL has no RUM extension (Debian/Ubuntu package postgresql-16-rum): search ranks with GIN and ts_rank, which costs in proportion to the matches (a term in most articles: seconds at 100k); see docs/postgres.md',
   });
 });
+
+t.test('DATABASE_SEARCH_INDEX=gin keeps to GIN on a server with RUM and drops the RUM index; auto makes it again', async (t) => {
+  const url = await freshDatabase(t);
+  const pool = createPool(url, { poolSize: 1 });
+  t.teardown(() => pool.end());
+  const hasIndex = async () => (await pool.query("SELECT 1 FROM pg_indexes WHERE tablename = 'article_search' AND indexname = $1", [RUM_INDEX])).rowCount === 1;
+  t.ok(await hasIndex(), 'the template has it (auto)');
+  const { store, search } = await openPostgresStore(url, { poolSize: 2, searchIndex: 'gin' });
+  t.teardown(() => store.close());
+  t.same(search, {
+    method: 'gin',
+    level: 'info',
+    message: 'DATABASE_SEARCH_INDEX=gin: search ranks with GIN and ts_rank, which costs in proportion to the matches (a term in most articles: seconds at 100k); see docs/postgres.md',
+  });
+  t.notOk(await hasIndex(), 'its upkeep no longer costs writes');
+  t.same(await store.search.rank(searchQueryOf('天津'), {}, READER, undefined, 21), [], 'and search answers on GIN');
+  t.equal((await migrateDatabase(pool, url, 'auto')).search.method, 'rum', 'back to auto: RUM again');
+  t.ok(await hasIndex());
+});
