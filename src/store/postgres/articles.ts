@@ -23,8 +23,9 @@ const REVISION_COLUMNS = 'article_id AS "articleId", revision, snapshot, created
  */
 export function createArticleRepo(q: Queryable): ArticleRepo {
   /** One row per distinct tag; the article's own list keeps the tags as given (duplicates and order), as on SQLite. */
-  async function writeTags(id: number, tags: string[]) {
-    await q.query('DELETE FROM article_tags WHERE article_id = $1', [id]);
+  async function writeTags(id: number, tags: string[], fresh = false) {
+    // A row just inserted has no tag rows yet (its id is new): nothing to delete.
+    if (!fresh) await q.query('DELETE FROM article_tags WHERE article_id = $1', [id]);
     if (tags.length > 0) await q.query('INSERT INTO article_tags (article_id, tag) SELECT $1, tag FROM unnest($2::text[]) AS t(tag) ON CONFLICT DO NOTHING', [id, tags]);
   }
 
@@ -45,7 +46,7 @@ export function createArticleRepo(q: Queryable): ArticleRepo {
     formerOwner: async (slug) => (await row<{ articleId: number }>(q, 'SELECT article_id AS "articleId" FROM article_slug_history WHERE slug = $1', [slug]))?.articleId,
     async insert(values: ArticleInsert) {
       const inserted = (await row<ArticleRow>(q, INSERT, WRITABLE.map((key) => bindable(key, (values as Record<string, unknown>)[key]))))!;
-      await writeTags(inserted.id, inserted.tags);
+      await writeTags(inserted.id, inserted.tags, true);
       return inserted;
     },
     async update(id, version, patch) {
