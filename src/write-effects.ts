@@ -15,11 +15,13 @@ export type EffectOptions = { segments?: KnownSegments };
 export type WriteEffects = {
   article(tx: Tx, op: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null, opts?: EffectOptions): Promise<void>;
   link(tx: Tx, op: ChangeOp, linkId: number, articleId: number): Promise<void>;
+  /** Changes to several of one article's links, in this order: as `link` for each, in fewer statements. */
+  links(tx: Tx, changes: { op: ChangeOp; linkId: number }[], articleId: number): Promise<void>;
   section(tx: Tx, op: ChangeOp, row: SectionRow, previous: SectionRow | null): Promise<void>;
   source(tx: Tx, op: ChangeOp, row: SourceRow, previous: SourceRow | null): Promise<void>;
 };
 
-export function createWriteEffects(changes: Pick<ChangeRecorder, 'article' | 'link' | 'section' | 'source'>): WriteEffects {
+export function createWriteEffects(changes: Pick<ChangeRecorder, 'article' | 'link' | 'links' | 'section' | 'source'>): WriteEffects {
   return {
     async article(tx, op, row, previous, opts) {
       await indexArticle(tx, op, row, previous, opts?.segments);
@@ -28,6 +30,11 @@ export function createWriteEffects(changes: Pick<ChangeRecorder, 'article' | 'li
     },
     async link(tx, op, linkId, articleId) {
       await changes.link(tx, op, linkId, articleId);
+      tx.contentChanged();
+    },
+    async links(tx, list, articleId) {
+      if (list.length === 0) return;
+      await changes.links(tx, list, articleId);
       tx.contentChanged();
     },
     async section(tx, op, row) {

@@ -51,16 +51,23 @@ export function createChangeRecorder(store: Pick<Store, 'anyDue' | 'write'>, clo
     await notify(tx, { resource: 'article', op: EDITOR_OP[writeOp], row, at: now, published: !readerBefore && readerAfter });
   }
 
-  async function link(tx: Tx, op: Op, linkId: number, articleId: number): Promise<void> {
+  /** The events of changes to one article's links, in this order: one read of what readers were last told of the article (link events do not change it), one write. */
+  async function links(tx: Tx, changes: { op: Op; linkId: number }[], articleId: number): Promise<void> {
+    if (changes.length === 0) return;
     const owner = await tx.changeLog.lastOf(articleId);
     const visible = owner?.readerAfter === true;
     const sectionId = owner?.sectionId ?? null;
     const sourceId = owner?.sourceId ?? null;
-    await append(tx, {
-      resource: 'relatedLink', resourceId: linkId, op, at: clock(), articleId, sectionId, sourceId, prevSectionId: sectionId, prevSourceId: sourceId,
-      readerBefore: op !== 'create' && visible, readerAfter: op !== 'delete' && visible,
-    });
+    await tx.changeLog.appendMany(
+      changes.map(({ op, linkId }) => ({
+        ...NO_FILING,
+        resource: 'relatedLink', resourceId: linkId, op, at: clock(), articleId, sectionId, sourceId, prevSectionId: sectionId, prevSourceId: sourceId,
+        readerBefore: op !== 'create' && visible, readerAfter: op !== 'delete' && visible,
+      })),
+    );
   }
+
+  const link = (tx: Tx, op: Op, linkId: number, articleId: number): Promise<void> => links(tx, [{ op, linkId }], articleId);
 
   async function catalog(tx: Tx, change: Extract<Change, { resource: 'section' | 'source' }>): Promise<void> {
     const { op } = change;
@@ -71,6 +78,7 @@ export function createChangeRecorder(store: Pick<Store, 'anyDue' | 'write'>, clo
   return {
     article,
     link,
+    links,
     section: (tx: Tx, op: Op, row: SectionRow) => catalog(tx, { resource: 'section', op, row, at: clock() }),
     source: (tx: Tx, op: Op, row: SourceRow) => catalog(tx, { resource: 'source', op, row, at: clock() }),
 

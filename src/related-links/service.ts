@@ -59,7 +59,7 @@ export type LinkWritten = RelatedLinkDto & { articleVersion: number };
  * Related links: the rules, written against the storage port. A change to an article's links is
  * a change to the article, in the same unit of work: new version (ETag), feed event.
  */
-export function createRelatedLinkService(store: Store, clock: Clock, articles: Pick<ArticleService, 'touch'>, effects: Pick<WriteEffects, 'link'>) {
+export function createRelatedLinkService(store: Store, clock: Clock, articles: Pick<ArticleService, 'touch'>, effects: Pick<WriteEffects, 'link' | 'links'>) {
   async function mustGetLink(tx: Tx, articleId: number, linkId: number): Promise<RelatedLinkRow> {
     const link = await tx.links.byId(articleId, linkId);
     if (!link) throw notFound(`Related link ${linkId} of article ${articleId}`);
@@ -125,18 +125,19 @@ export function createRelatedLinkService(store: Store, clock: Clock, articles: P
       if (!changes) return false;
       if (opts.dryRun) return true;
       const now = clock();
+      // Each link removed, moved or added is its own event, in this order, as before; written together.
+      const events: { op: 'create' | 'update' | 'delete'; linkId: number }[] = [];
       for (const id of changes.removes) {
         await tx.links.delete(id);
-        await effects.link(tx, 'delete', id, articleId);
+        events.push({ op: 'delete', linkId: id });
       }
       for (const { id, position, title } of changes.updates) {
         await tx.links.update(id, { position, ...(title !== null && { title }), updatedAt: now });
-        await effects.link(tx, 'update', id, articleId);
+        events.push({ op: 'update', linkId: id });
       }
-      for (const { position, target } of changes.adds) {
-        const row = await tx.links.insert({ articleId, position, ...target, createdAt: now, updatedAt: now });
-        await effects.link(tx, 'create', row.id, articleId);
-      }
+      const added = await tx.links.insertMany(changes.adds.map(({ position, target }) => ({ articleId, position, ...target, createdAt: now, updatedAt: now })));
+      for (const row of added) events.push({ op: 'create', linkId: row.id });
+      await effects.links(tx, events, articleId);
       return true;
     },
 

@@ -134,6 +134,8 @@ export type ArticleRow = {
 
 /** The few columns of an article that revalidation reads (304s): no body. */
 export type ArticleHead = Pick<ArticleRow, 'id' | 'status' | 'publishedAt' | 'deletedAt' | 'sectionId' | 'sourceId' | 'version' | 'updatedAt'>;
+/** What identifies an article to an import: its id, external id and slug. */
+export type ArticleKeys = Pick<ArticleRow, 'id' | 'externalId' | 'slug'>;
 export type ArticleInsert = Omit<ArticleRow, 'id' | 'version'>;
 /** What an update may change; the adapter sets the version to the one read plus one. */
 export type ArticlePatch = Partial<Omit<ArticleRow, 'id' | 'version' | 'createdAt' | 'createdBy'>> & { updatedAt: number };
@@ -181,6 +183,8 @@ export interface ArticleRepo {
   bySlug(slug: string): Promise<ArticleRow | undefined>;
   byExternalId(externalId: string): Promise<ArticleRow | undefined>;
   head(id: number): Promise<ArticleHead | undefined>;
+  /** The id, externalId and slug of the articles that have one of these external ids or one of these slugs (those that exist), in no particular order: one read for an import line's link targets. */
+  keysOf(externalIds: string[], slugs: string[]): Promise<ArticleKeys[]>;
   /** The article that used to have this slug (an old URL), if any. */
   formerOwner(slug: string): Promise<number | undefined>;
   /** Inserts the article and its tag rows. */
@@ -249,6 +253,8 @@ export interface RelatedLinkRepo {
    */
   hold(articleId: number): Promise<void>;
   insert(values: Omit<RelatedLinkRow, 'id'>): Promise<RelatedLinkRow>;
+  /** Inserts these links, their ids taken in the order given; the rows in that order. */
+  insertMany(values: Omit<RelatedLinkRow, 'id'>[]): Promise<RelatedLinkRow[]>;
   update(linkId: number, patch: Partial<Pick<RelatedLinkRow, 'position' | 'url' | 'title'>> & { updatedAt: number }): Promise<void>;
   delete(linkId: number): Promise<void>;
   /** One article's links, by position and id. */
@@ -283,6 +289,8 @@ export type ArticleFeedState = { readerAfter: boolean; sectionId: number | null;
 export interface ChangeLogRepo {
   lastOf(articleId: number): Promise<ArticleFeedState | undefined>;
   append(event: ChangeEventInsert): Promise<void>;
+  /** Appends these events in the order given (their cursors in that order), as `append` of each would. */
+  appendMany(events: ChangeEventInsert[]): Promise<void>;
   /** Marks the article's pending (scheduled) event as settled; whether there was one to settle. */
   settle(articleId: number): Promise<boolean>;
   /** Scheduled articles whose publication has come due by `now`, in the order of their publication. */

@@ -1,5 +1,5 @@
 import type { LinkTarget } from '../store/port.js';
-import { articleByKey, lineProblem, type ApplyContext, type Settled } from './apply.js';
+import { lineProblem, type ApplyContext, type Settled } from './apply.js';
 import type { LinkRefInput, LineProblemDto } from './schemas.js';
 
 /**
@@ -11,6 +11,13 @@ type Plan = { targets: LinkTarget[]; missing: { index: number; pointer: string; 
 
 async function plan(refs: LinkRefInput[], self: { id: number; externalId?: string | null; slug?: string }, ctx: ApplyContext): Promise<Plan> {
   const out: Plan = { targets: [], missing: [], unknownIds: false };
+  // Every target in one read (not one per reference): by `x:<externalId>` and `s:<slug>`.
+  const wanted = refs.filter((ref) => ref.url === undefined);
+  const found = new Map<string, number>();
+  for (const a of await ctx.tx.articles.keysOf([...new Set(wanted.flatMap((r) => (r.externalId !== undefined ? [r.externalId] : [])))], [...new Set(wanted.flatMap((r) => (r.externalId === undefined ? [r.slug!] : [])))])) {
+    if (a.externalId !== null) found.set(`x:${a.externalId}`, a.id);
+    found.set(`s:${a.slug}`, a.id);
+  }
   for (const [index, ref] of refs.entries()) {
     if (ref.url !== undefined) {
       out.targets.push({ targetArticleId: null, url: ref.url, title: ref.title! });
@@ -20,9 +27,9 @@ async function plan(refs: LinkRefInput[], self: { id: number; externalId?: strin
     const key = byExternalId ? ref.externalId! : ref.slug!;
     const pointer = `/relatedLinks/${index}/${byExternalId ? 'externalId' : 'slug'}`;
     if ((byExternalId && key === self.externalId) || (!byExternalId && key === self.slug)) throw lineProblem(pointer, 'An article cannot link to itself');
-    const target = await articleByKey(ctx, byExternalId ? { externalId: key } : { slug: key });
-    if (target?.id === self.id) throw lineProblem(pointer, 'An article cannot link to itself');
-    if (target) out.targets.push({ targetArticleId: target.id, url: null, title: null });
+    const target = found.get(`${byExternalId ? 'x' : 's'}:${key}`);
+    if (target === self.id) throw lineProblem(pointer, 'An article cannot link to itself');
+    if (target !== undefined) out.targets.push({ targetArticleId: target, url: null, title: null });
     else if (ctx.dryRun && ctx.virtual.has(`${byExternalId ? 'x' : 's'}:${key}`)) out.unknownIds = true;
     else out.missing.push({ index, pointer, key: byExternalId ? 'externalId' : 'slug' });
   }

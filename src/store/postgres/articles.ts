@@ -1,4 +1,4 @@
-import type { ArticleHead, ArticleInsert, ArticleRepo, ArticleRow, LinkedArticle, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
+import type { ArticleHead, ArticleInsert, ArticleKeys, ArticleRepo, ArticleRow, LinkedArticle, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
 import { ARTICLE_COLUMNS, ARTICLE_SQL_COLUMNS } from './columns.js';
 import { createArticleLists } from './lists.js';
 import { changed, row, rows, type Queryable } from './query.js';
@@ -23,8 +23,9 @@ const REVISION_COLUMNS = 'article_id AS "articleId", revision, snapshot, created
  */
 export function createArticleRepo(q: Queryable): ArticleRepo {
   /** One row per distinct tag; the article's own list keeps the tags as given (duplicates and order), as on SQLite. */
-  async function writeTags(id: number, tags: string[]) {
-    await q.query('DELETE FROM article_tags WHERE article_id = $1', [id]);
+  async function writeTags(id: number, tags: string[], fresh = false) {
+    // A row just inserted has no tag rows yet (its id is new): nothing to delete.
+    if (!fresh) await q.query('DELETE FROM article_tags WHERE article_id = $1', [id]);
     if (tags.length > 0) await q.query('INSERT INTO article_tags (article_id, tag) SELECT $1, tag FROM unnest($2::text[]) AS t(tag) ON CONFLICT DO NOTHING', [id, tags]);
   }
 
@@ -38,10 +39,14 @@ export function createArticleRepo(q: Queryable): ArticleRepo {
         'SELECT id, status, published_at AS "publishedAt", deleted_at AS "deletedAt", section_id AS "sectionId", source_id AS "sourceId", version, updated_at AS "updatedAt" FROM articles WHERE id = $1',
         [id],
       ),
+    keysOf: async (externalIds, slugs) =>
+      externalIds.length === 0 && slugs.length === 0
+        ? []
+        : rows<ArticleKeys>(q, 'SELECT id, external_id AS "externalId", slug FROM articles WHERE external_id = ANY($1::text[]) OR slug = ANY($2::text[])', [externalIds, slugs]),
     formerOwner: async (slug) => (await row<{ articleId: number }>(q, 'SELECT article_id AS "articleId" FROM article_slug_history WHERE slug = $1', [slug]))?.articleId,
     async insert(values: ArticleInsert) {
       const inserted = (await row<ArticleRow>(q, INSERT, WRITABLE.map((key) => bindable(key, (values as Record<string, unknown>)[key]))))!;
-      await writeTags(inserted.id, inserted.tags);
+      await writeTags(inserted.id, inserted.tags, true);
       return inserted;
     },
     async update(id, version, patch) {
@@ -135,6 +140,29 @@ export function createRelatedLinkRepo(q: Queryable): RelatedLinkRepo {
         `INSERT INTO related_links (article_id, position, target_article_id, url, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${LINK_COLUMNS}`,
         [v.articleId, v.position, v.targetArticleId, v.url, v.title, v.createdAt, v.updatedAt],
       ))!,
+    /** One statement; ids are taken in the order given (the rows are produced in that order), and the rows come back in it. */
+    async insertMany(values) {
+      if (values.length === 0) return [];
+      const inserted = await rows<RelatedLinkRow>(
+        q,
+        `INSERT INTO related_links (article_id, position, target_article_id, url, title, created_at, updated_at)
+         SELECT v.article_id, v.position, v.target_article_id, v.url, v.title, v.created_at, v.updated_at
+         FROM unnest($1::int8[], $2::int4[], $3::int8[], $4::text[], $5::text[], $6::int8[], $7::int8[]) WITH ORDINALITY AS v(article_id, position, target_article_id, url, title, created_at, updated_at, n)
+         ORDER BY v.n
+         RETURNING ${LINK_COLUMNS}`,
+        [
+          values.map((v) => v.articleId),
+          values.map((v) => v.position),
+          values.map((v) => v.targetArticleId),
+          values.map((v) => v.url),
+          values.map((v) => v.title),
+          values.map((v) => v.createdAt),
+          values.map((v) => v.updatedAt),
+        ],
+      );
+      // RETURNING promises no order; the ids are in the order given.
+      return inserted.sort((a, b) => a.id - b.id);
+    },
     // As on SQLite, a field given as null (or not given) stays as it is.
     update: async (linkId, patch) =>
       void (await q.query(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ArticleFeedState, ChangeLogRepo, OutboxRepo, PendingLinks, PendingLinksRepo } from '../port.js';
+import type { ArticleFeedState, ChangeEventInsert, ChangeLogRepo, OutboxRepo, PendingLinks, PendingLinksRepo } from '../port.js';
 import { changed, row, rows, type Queryable } from './query.js';
 
 /**
@@ -23,6 +23,19 @@ export function createChangeLogRepo(q: Queryable): ChangeLogRepo {
         `INSERT INTO change_events (resource, resource_id, op, at, article_id, section_id, source_id, prev_section_id, prev_source_id, reader_before, reader_after, pending, visible_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [e.resource, e.resourceId, e.op, e.at, e.articleId, e.sectionId, e.sourceId, e.prevSectionId, e.prevSourceId, e.readerBefore, e.readerAfter, e.pending, e.visibleAt],
+      );
+    },
+    /** One statement; the cursors are taken in the order given. */
+    async appendMany(events) {
+      if (events.length === 0) return;
+      const col = <K extends keyof ChangeEventInsert>(key: K) => events.map((e) => e[key]);
+      await q.query(
+        `INSERT INTO change_events (resource, resource_id, op, at, article_id, section_id, source_id, prev_section_id, prev_source_id, reader_before, reader_after, pending, visible_at)
+         SELECT e.resource, e.resource_id, e.op, e.at, e.article_id, e.section_id, e.source_id, e.prev_section_id, e.prev_source_id, e.reader_before, e.reader_after, e.pending, e.visible_at
+         FROM unnest($1::text[], $2::int8[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::bool[], $11::bool[], $12::bool[], $13::int8[])
+           WITH ORDINALITY AS e(resource, resource_id, op, at, article_id, section_id, source_id, prev_section_id, prev_source_id, reader_before, reader_after, pending, visible_at, n)
+         ORDER BY e.n`,
+        [col('resource'), col('resourceId'), col('op'), col('at'), col('articleId'), col('sectionId'), col('sourceId'), col('prevSectionId'), col('prevSourceId'), col('readerBefore'), col('readerAfter'), col('pending'), col('visibleAt')],
       );
     },
     /**

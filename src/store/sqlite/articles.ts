@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { getTableColumns } from 'drizzle-orm';
-import type { ArticleHead, ArticleInsert, ArticleScan, ArticleRepo, ArticleRow, LinkedArticle, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
+import type { ArticleHead, ArticleInsert, ArticleKeys, ArticleScan, ArticleRepo, ArticleRow, LinkedArticle, RelatedLinkRepo, RelatedLinkRow, RevisionRow } from '../port.js';
 import type { Db } from './connection.js';
 import { translating } from './constraints.js';
 import { createArticleLists } from './lists.js';
@@ -38,6 +38,8 @@ export function createArticleRepo(db: Db): ArticleRepo {
   const byId = sqlite.prepare(`SELECT ${ARTICLE_SQL_COLUMNS} FROM articles WHERE id = ?`);
   const bySlug = sqlite.prepare(`SELECT ${ARTICLE_SQL_COLUMNS} FROM articles WHERE slug = ?`);
   const byExternalId = sqlite.prepare(`SELECT ${ARTICLE_SQL_COLUMNS} FROM articles WHERE external_id = ?`);
+  const keysByExternalId = sqlite.prepare('SELECT id, external_id AS externalId, slug FROM articles WHERE external_id = ?');
+  const keysBySlug = sqlite.prepare('SELECT id, external_id AS externalId, slug FROM articles WHERE slug = ?');
   // Revalidation needs the version and what decides visibility; these columns come before the body on disk.
   const head = sqlite.prepare(
     'SELECT id, status, published_at AS publishedAt, deleted_at AS deletedAt, section_id AS sectionId, source_id AS sourceId, version, updated_at AS updatedAt FROM articles WHERE id = ?',
@@ -103,6 +105,12 @@ export function createArticleRepo(db: Db): ArticleRepo {
     bySlug: async (slug) => fromSqlRow(bySlug.get(slug)),
     byExternalId: async (externalId) => fromSqlRow(byExternalId.get(externalId)),
     head: async (id) => head.get(id) as ArticleHead | undefined,
+    async keysOf(externalIds, slugs) {
+      const found = new Map<number, ArticleKeys>();
+      for (const x of externalIds) for (const r of keysByExternalId.all(x) as ArticleKeys[]) found.set(r.id, r);
+      for (const s of slugs) for (const r of keysBySlug.all(s) as ArticleKeys[]) found.set(r.id, r);
+      return [...found.values()];
+    },
     formerOwner: async (slug) => formerOwner.get(slug) as number | undefined,
     insert: async (values: ArticleInsert) =>
       translating(() => {
@@ -175,6 +183,7 @@ export function createRelatedLinkRepo(db: Db): RelatedLinkRepo {
     // One writer at a time already (BEGIN IMMEDIATE).
     hold: async () => undefined,
     insert: async (values) => insert.get(values) as RelatedLinkRow,
+    insertMany: async (values) => values.map((v) => insert.get(v) as RelatedLinkRow),
     update: async (linkId, patch) => void update.run({ position: null, url: null, title: null, ...patch, id: linkId }),
     delete: async (linkId) => void remove.run(linkId),
     ofArticle: async (articleId) => ofArticle.all(articleId) as RelatedLinkRow[],

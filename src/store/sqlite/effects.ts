@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ArticleFeedState, ChangeLogRepo, OutboxRepo, PendingLinks, PendingLinksRepo, SearchDocument, SearchIndexRepo } from '../port.js';
+import type { ArticleFeedState, ChangeEventInsert, ChangeLogRepo, OutboxRepo, PendingLinks, PendingLinksRepo, SearchDocument, SearchIndexRepo } from '../port.js';
 import type { Db } from './connection.js';
 
 /** The change feed's table (change_events); `cursor` is its order, and on SQLite, with one writer, commit order. */
+const bindable = (e: ChangeEventInsert) => ({ ...e, readerBefore: e.readerBefore ? 1 : 0, readerAfter: e.readerAfter ? 1 : 0, pending: e.pending ? 1 : 0 });
+
 export function createChangeLogRepo(db: Db): ChangeLogRepo {
   const sqlite = db.$client;
   const insert = sqlite.prepare(
@@ -30,7 +32,10 @@ export function createChangeLogRepo(db: Db): ChangeLogRepo {
       const row = lastOf.get(articleId) as (Omit<ArticleFeedState, 'readerAfter'> & { readerAfter: number }) | undefined;
       return row && { ...row, readerAfter: row.readerAfter === 1 };
     },
-    append: async (e) => void insert.run({ ...e, readerBefore: e.readerBefore ? 1 : 0, readerAfter: e.readerAfter ? 1 : 0, pending: e.pending ? 1 : 0 }),
+    append: async (e) => void insert.run(bindable(e)),
+    appendMany: async (events) => {
+      for (const e of events) insert.run(bindable(e));
+    },
     settle: async (articleId) => settle.run(articleId).changes > 0,
     due: async (now) => due.all(now) as { id: number; visibleAt: number }[],
     fanOut: async (at, targetId) => void fanOut.run(at, targetId, targetId),
