@@ -1,5 +1,6 @@
 import { badRequest } from '../../common/errors.js';
-import type { SearchDocument, SearchFilter, SearchHitRow, SearchQuery, SearchRank, SearchRepo, SearchableRow, Tx, Visibility } from '../port.js';
+import type { SearchDocument, SearchFilter, SearchQuery, SearchRank, SearchRepo, SearchableRow, Tx, Visibility } from '../port.js';
+import { hitOf, type FlatHitRow } from '../search-hits.js';
 import { tsqueryOf } from './fts.js';
 import { binder, type Bind } from './keyset.js';
 import { visibleWhere } from './lists.js';
@@ -50,14 +51,6 @@ function after({ rank, pub, id }: SearchRank, bind: Bind): string {
   return `(m.rank > ${r}::float8 OR (m.rank = ${r}::float8 AND ${pubAfter}))`;
 }
 
-type DetailsRow = Omit<SearchHitRow, 'section' | 'source'> & {
-  sectionId: number;
-  sectionSlug: string;
-  sectionName: string;
-  sourceId: number | null;
-  sourceSlug: string | null;
-  sourceName: string | null;
-};
 
 /** `a` comes after `b` in SearchRank's order (after() in JavaScript). */
 const follows = (a: SearchRank, b: SearchRank): boolean =>
@@ -131,7 +124,7 @@ export function createSearchRepo(q: Queryable, method: SearchMethod = 'gin'): Se
     },
     async details(ids) {
       if (ids.length === 0) return [];
-      const found = await rows<DetailsRow>(
+      const found = await rows<FlatHitRow>(
         q,
         `SELECT a.id, a.title, a.slug, a.subtitle, a.summary, a.body_text AS "bodyText",
                 s.id AS "sectionId", s.slug AS "sectionSlug", s.name AS "sectionName",
@@ -140,11 +133,7 @@ export function createSearchRepo(q: Queryable, method: SearchMethod = 'gin'): Se
          WHERE a.id = ANY($1::int8[])`,
         [ids],
       );
-      return found.map(({ sectionId, sectionSlug, sectionName, sourceId, sourceSlug, sourceName, ...hit }) => ({
-        ...hit,
-        section: { id: sectionId, slug: sectionSlug, name: sectionName },
-        source: sourceId === null ? null : { id: sourceId, slug: sourceSlug!, name: sourceName! },
-      }));
+      return found.map(hitOf);
     },
   };
 }

@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { AppError, badRequest } from '../../common/errors.js';
 import type { SearchDocument, SearchFilter, SearchHitRow, SearchQuery, SearchRank, SearchableRow, Visibility } from '../port.js';
+import { hitOf, type FlatHitRow } from '../search-hits.js';
 import type { Db } from './connection.js';
 import { ftsMatch } from './fts.js';
 import { articles, articleTags } from './schema.js';
@@ -97,14 +98,6 @@ export type SearchReads = {
   details(ids: number[]): SearchHitRow[];
 };
 
-type DetailsRow = Omit<SearchHitRow, 'section' | 'source'> & {
-  sectionId: number;
-  sectionSlug: string;
-  sectionName: string;
-  sourceId: number | null;
-  sourceSlug: string | null;
-  sourceName: string | null;
-};
 
 /**
  * Two ways to the same first rows. `joined` ranks every match that passes the filters: its cost
@@ -168,11 +161,7 @@ export function createSearchReads(db: Db): SearchReads {
     },
     details(ids) {
       if (ids.length === 0) return [];
-      return (details.all(JSON.stringify(ids)) as DetailsRow[]).map(({ sectionId, sectionSlug, sectionName, sourceId, sourceSlug, sourceName, ...hit }) => ({
-        ...hit,
-        section: { id: sectionId, slug: sectionSlug, name: sectionName },
-        source: sourceId === null ? null : { id: sourceId, slug: sourceSlug!, name: sourceName! },
-      }));
+      return (details.all(JSON.stringify(ids)) as FlatHitRow[]).map(hitOf);
     },
   };
 }
