@@ -14,10 +14,8 @@ import { AppError } from './common/errors.js';
 import { errorsPlugin } from './http/errors.js';
 import { openapiPlugin } from './http/openapi.js';
 import { createAnswerCache } from './articles/answer-cache.js';
-import { createExactCache } from './common/exact-cache.js';
-import { articleRoutes, type ListAnswer } from './articles/routes.js';
+import { articleRoutes } from './articles/routes.js';
 import { createPresenter } from './articles/present.js';
-import { createArticleQueries } from './articles/queries.js';
 import { revisionRoutes } from './articles/revision-routes.js';
 import { createRevisionStore } from './articles/revisions.js';
 import { createViewerFactory } from './articles/visibility.js';
@@ -34,10 +32,8 @@ import { relatedLinkRoutes } from './related-links/routes.js';
 import { sectionRoutes } from './sections/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import { searchRoutes } from './search/routes.js';
-import { createSearchStore } from './search/store.js';
 import { transferRoutes } from './transfer/routes.js';
 import { feedRoutes } from './feeds/routes.js';
-import { createFeedService } from './feeds/service.js';
 import { createPublicUrls } from './feeds/urls.js';
 import { ninjsRoutes } from './ninjs/routes.js';
 import { createNinjsService } from './ninjs/service.js';
@@ -45,6 +41,7 @@ import { sitemapRoutes } from './sitemaps/routes.js';
 import { changeRoutes } from './changes/routes.js';
 import { createChangeFeed } from './changes/feed.js';
 import { createStores } from './stores.js';
+import { createReadSides } from './reads.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { createWebhookService } from './webhooks/service.js';
 import { createWebhookWorker } from './webhooks/worker.js';
@@ -117,26 +114,31 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
   // Before the server closes, not in onClose: server.ts closes the database after app.close(),
   // and a delivery in flight must record its attempt while the database is still open.
   app.addHook('preClose', async () => worker.stop());
-  const queries = createArticleQueries(store.articles);
   // Exact caches (src/articles/answer-cache.ts, src/common/exact-cache.ts): never a stale answer.
   const answers = createAnswerCache(config.articleCacheMb * 1024 * 1024);
-  const lists = createExactCache<ListAnswer>(store, config.listCacheSize);
   const present = createPresenter(store, links);
   const viewerFor = createViewerFactory(store, clock);
   const viewerOf = (request: { principal: Principal }) => viewerFor(request.principal);
   const { articleUrlTemplate, publicationName, sitemapPageSize } = config.syndication;
   const urls = createPublicUrls(config.publicBaseUrl, articleUrlTemplate);
+  // Lists, search, feeds and sitemaps: on the primary, or for anonymous readers on a read replica (src/reads.ts).
+  const reads = createReadSides(store, { sections, sources, urls, publicationName, listCacheSize: config.listCacheSize, searchCacheSize: config.searchCacheSize });
+  if (store.replica) {
+    store.replica.onChange((status) =>
+      status.serving ? app.log.info({ replica: status }, 'read replica serves anonymous readers again') : app.log.warn({ replica: status }, `read replica left out: ${status.reason}; readers go to the primary`),
+    );
+  }
 
   await app.register(healthRoutes, { store });
   await app.register(
     async (v1) => {
       await v1.register(sectionRoutes, { sections });
       await v1.register(sourceRoutes, { sources });
-      await v1.register(articleRoutes, { articles, queries, present, viewerOf, sections, sources, answers, lists });
+      await v1.register(articleRoutes, { articles, present, listReadsFor: (request) => reads.for(request), viewerOf, sections, sources, answers });
       await v1.register(revisionRoutes, { revisions: createRevisionStore(store.articles), articles, present, viewerOf });
       await v1.register(relatedLinkRoutes, { links, articles, viewerOf });
       await v1.register(keyRoutes, { keys });
-      await v1.register(searchRoutes, { search: createSearchStore(store, { cacheSize: config.searchCacheSize }), viewerOf, sections, sources });
+      await v1.register(searchRoutes, { searchFor: (request) => reads.for(request).search, viewerOf, sections, sources });
       await v1.register(transferRoutes, {
         importDeps: { store, clock, sections, sources, articles, links },
         sections,
@@ -146,7 +148,7 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
         // A file on the wall clock: imports run on a thread of their own. Tests that fix the clock keep them here.
         threadDatabasePath: clock === systemClock ? store.legacy.file : null,
       });
-      await v1.register(feedRoutes, { load: createFeedService({ queries, present, sections, sources, urls, publicationName }), urls, viewerOf });
+      await v1.register(feedRoutes, { loadFor: (request) => reads.for(request).feeds, urls, viewerOf });
       await v1.register(changeRoutes, { feed: createChangeFeed(store.feed, changes.publishDue), viewerOf });
       await v1.register(webhookRoutes, { webhooks: createWebhookService(store, clock, config.webhooks) });
       await v1.register(ninjsRoutes, { articles, ninjsOf: createNinjsService({ articles, present, sections, urls }), viewerOf });
@@ -154,6 +156,6 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
     { prefix: '/v1' },
   );
   // Search engines look for sitemaps at the root, not under /v1.
-  await app.register(sitemapRoutes, { store: store.sitemaps, urls, viewerOf, publicationName, pageSize: sitemapPageSize, publicRead: config.publicRead });
+  await app.register(sitemapRoutes, { storeFor: (request) => reads.for(request).sitemaps, urls, viewerOf, publicationName, pageSize: sitemapPageSize, publicRead: config.publicRead });
   return app;
 }

@@ -53,6 +53,8 @@ const envSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   DATABASE_SEARCH_INDEX: z.enum(['auto', 'gin']).default('auto'),
+  DATABASE_REPLICA_URL: databaseUrl.optional(),
+  DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
   LOG_LEVEL: logLevel.default('info'),
   PUBLIC_BASE_URL: z.url().optional(),
   MASTHEAD_DEMO: onOff.default(true),
@@ -94,7 +96,15 @@ export type Config = {
    * PostgreSQL instead of the SQLite file (src/store/open.ts): its URL, connections per process,
    * and how long a statement may run; null: SQLite at databasePath.
    */
-  postgres: { url: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number; searchIndex: 'auto' | 'gin' } | null;
+  postgres: {
+    url: string;
+    poolSize: number;
+    statementTimeoutMs: number;
+    connectTimeoutMs: number;
+    searchIndex: 'auto' | 'gin';
+    /** A streaming replica that anonymous readers' lists, search, feeds and sitemaps are read from while it is at most maxLagMs behind; null: none. */
+    replica: { url: string; maxLagMs: number } | null;
+  } | null;
   logLevel: z.infer<typeof logLevel>;
   publicBaseUrl: string;
   demo: boolean;
@@ -150,11 +160,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.DATABASE_URL && cleaned.DATABASE_PATH) {
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL and DATABASE_PATH are both set: set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both');
   }
+  if (e.DATABASE_REPLICA_URL && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration:\n  DATABASE_REPLICA_URL is set without DATABASE_URL: a read replica is a replica of the PostgreSQL database DATABASE_URL names');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
-    postgres: e.DATABASE_URL ? { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS, searchIndex: e.DATABASE_SEARCH_INDEX } : null,
+    postgres: e.DATABASE_URL
+      ? {
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+          connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+          searchIndex: e.DATABASE_SEARCH_INDEX,
+          replica: e.DATABASE_REPLICA_URL ? { url: e.DATABASE_REPLICA_URL, maxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS } : null,
+        }
+      : null,
     logLevel: e.LOG_LEVEL,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     demo: e.MASTHEAD_DEMO,

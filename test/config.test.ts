@@ -20,15 +20,19 @@ t.test('defaults', async (t) => {
 
 t.test('DATABASE_URL selects PostgreSQL; with DATABASE_PATH too it is an error naming both', async (t) => {
   t.equal(loadConfig({}).postgres, null, 'SQLite by default');
-  t.same(loadConfig({ DATABASE_URL: 'postgres://masthead@db.example:5432/news' }).postgres, { url: 'postgres://masthead@db.example:5432/news', poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 5_000, searchIndex: 'auto' });
+  t.same(loadConfig({ DATABASE_URL: 'postgres://masthead@db.example:5432/news' }).postgres, { url: 'postgres://masthead@db.example:5432/news', poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 5_000, searchIndex: 'auto', replica: null });
   t.same(loadConfig({ DATABASE_URL: 'postgresql://db/news?sslmode=require', DATABASE_POOL_SIZE: '4', DATABASE_STATEMENT_TIMEOUT_MS: '5000', DATABASE_CONNECT_TIMEOUT_MS: '20000', DATABASE_SEARCH_INDEX: 'gin' }).postgres, {
     url: 'postgresql://db/news?sslmode=require',
     poolSize: 4,
     statementTimeoutMs: 5000,
     connectTimeoutMs: 20_000,
     searchIndex: 'gin',
+    replica: null,
   });
   t.equal(loadConfig({ DATABASE_URL: '', DATABASE_PATH: 'x.db' }).postgres, null, 'an empty DATABASE_URL is unset');
+  t.same(loadConfig({ DATABASE_URL: 'postgres://db/news', DATABASE_REPLICA_URL: 'postgres://replica/news' }).postgres?.replica, { url: 'postgres://replica/news', maxLagMs: 2000 }, 'a replica, at most 2 s behind by default');
+  t.same(loadConfig({ DATABASE_URL: 'postgres://db/news', DATABASE_REPLICA_URL: 'postgres://replica/news', DATABASE_REPLICA_MAX_LAG_MS: '500' }).postgres?.replica, { url: 'postgres://replica/news', maxLagMs: 500 });
+  t.match(errorOf(() => loadConfig({ DATABASE_REPLICA_URL: 'postgres://replica/news' }))?.message, /DATABASE_REPLICA_URL is set without DATABASE_URL/, 'a replica of SQLite is refused');
   const error = errorOf(() => loadConfig({ DATABASE_URL: 'postgres://db/news', DATABASE_PATH: './data/masthead.db' }));
   t.ok(error instanceof ConfigError);
   t.match(error?.message, /DATABASE_URL and DATABASE_PATH are both set/);
@@ -56,6 +60,8 @@ t.test('bad values are refused with a message naming each variable', async (t) =
     [{ SEARCH_CACHE_SIZE: 'lots' }, 'SEARCH_CACHE_SIZE'],
     [{ DATABASE_URL: 'mysql://db/masthead' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'db.example:5432' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db/m', DATABASE_REPLICA_URL: 'replica:5432' }, 'DATABASE_REPLICA_URL'],
+    [{ DATABASE_URL: 'postgres://db/m', DATABASE_REPLICA_MAX_LAG_MS: '10' }, 'DATABASE_REPLICA_MAX_LAG_MS'],
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_STATEMENT_TIMEOUT_MS: '5' }, 'DATABASE_STATEMENT_TIMEOUT_MS'],
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_CONNECT_TIMEOUT_MS: '0' }, 'DATABASE_CONNECT_TIMEOUT_MS'],

@@ -20,15 +20,17 @@ import type { ArticleService } from './service.js';
 import type { Viewer } from './visibility.js';
 import { cacheableItem, cacheableList, createdVersioned, ifMatch, versionedAnswer } from '../http/contract.js';
 
+/** What a list page is read and kept through: the primary's, or a read replica's for anonymous readers (src/reads.ts). */
+export type ListReads = { queries: ArticleQueries; present: Presenter; lists: ExactCache<ListAnswer> };
+
 export type ArticleRouteDeps = {
   articles: ArticleService;
-  queries: ArticleQueries;
   present: Presenter;
+  listReadsFor: (request: FastifyRequest) => ListReads;
   viewerOf: (request: FastifyRequest) => Promise<Viewer>;
   sections: SectionService;
   sources: SourceService;
   answers: AnswerCache;
-  lists: ExactCache<ListAnswer>;
 };
 
 const tags = ['articles'];
@@ -55,7 +57,7 @@ async function answer(request: FastifyRequest, reply: FastifyReply, row: Article
 }
 
 export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app, deps) => {
-  const { articles, queries, present, viewerOf, answers, lists } = deps;
+  const { articles, present, viewerOf, answers } = deps;
 
   app.get('/articles', {
     config: { scope: 'public' },
@@ -73,6 +75,7 @@ export const articleRoutes: FastifyPluginAsyncZod<ArticleRouteDeps> = async (app
     handler: async (request, reply) => {
       const q = request.query;
       const viewer = await viewerOf(request);
+      const { queries, present, lists } = deps.listReadsFor(request);
       // Built once per content generation and readers' time span (common/exact-cache.ts), then served as it is.
       const page = await lists.through(
         answerKey(q, viewer),

@@ -17,7 +17,8 @@ const transferIo = (): TransferIo => ({
 });
 
 /** The store the configuration names: PostgreSQL when DATABASE_URL is set, else the SQLite file. */
-const storeOf = (config: Config): StoreConfig => ({ databasePath: config.databasePath, postgres: config.postgres });
+/** The commands read and write the primary: a replica is for the server's anonymous readers. */
+const storeOf = (config: Config): StoreConfig => ({ databasePath: config.databasePath, postgres: config.postgres && { ...config.postgres, replica: null } });
 
 /** Commands that take no arguments refuse any, rather than ignoring a mistyped flag. */
 const noArguments = (args: string[]) => void parseCommandLine({ args, options: {} });

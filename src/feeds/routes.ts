@@ -12,7 +12,8 @@ import type { FeedService } from './service.js';
 import type { PublicUrls } from './urls.js';
 import { cacheableDocument } from '../http/contract.js';
 
-export type FeedRouteDeps = { load: FeedService; urls: PublicUrls; viewerOf: (request: FastifyRequest) => Promise<Viewer> };
+/** `loadFor`: the primary's feeds, or a read replica's for anonymous readers (src/reads.ts). */
+export type FeedRouteDeps = { loadFor: (request: FastifyRequest) => FeedService; urls: PublicUrls; viewerOf: (request: FastifyRequest) => Promise<Viewer> };
 
 const SERIALISE: Record<FeedFormat, (doc: FeedDoc) => string> = { rss: toRss, atom: toAtom, json: toJsonFeed };
 const OPERATION: Record<FeedFormat, string> = { rss: 'getRssFeed', atom: 'getAtomFeed', json: 'getJsonFeed' };
@@ -49,7 +50,7 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteDeps> = async (app, deps
       handler: async (request, reply) => {
         // A feed is public output: whoever asks, it shows what readers see.
         const viewer = { ...(await deps.viewerOf(request)), editor: false };
-        const { doc, fingerprint } = await deps.load(request.query, viewer);
+        const { doc, fingerprint } = await deps.loadFor(request)(request.query, viewer);
         if (notModified(request, reply, `W/"${format}-${fingerprint}"`)) return reply;
         const body = SERIALISE[format]({ ...doc, selfUrl: deps.urls.api(selfPath(format, request.query)) });
         return reply.type(`${type}; charset=utf-8`).send(body);

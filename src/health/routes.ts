@@ -14,10 +14,18 @@ const Readiness = z
         oldestWriteMs: z.number().int().nullable().describe('Age of the oldest transaction writing on the database server (PostgreSQL: any database), which holds the feed back; null when none, and on SQLite'),
       })
       .describe('How far GET /v1/changes is behind what is committed. Informational: a long import holds every node back alike, so readiness does not depend on it'),
+    replica: z
+      .object({
+        serving: z.boolean().describe("Whether anonymous readers' lists, search, feeds and sitemaps are read from the replica now"),
+        lagMs: z.number().int().nullable().describe('At most how far behind the primary the replica is (ms), as last measured; null when it was never seen current'),
+        reason: z.string().nullable().describe('Why it does not serve (does not answer, not a standby, too far behind); null while it serves'),
+      })
+      .nullable()
+      .describe('The read replica (DATABASE_REPLICA_URL); null when there is none. Informational: without it the primary answers every reader, so readiness does not depend on it'),
   })
   .meta({ id: 'Readiness' });
 
-export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping' | 'feed'> }> = async (app, { store }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping' | 'feed' | 'replica'> }> = async (app, { store }) => {
   // Probes run every few seconds: their requests are not worth an info log line each, and a load
   // balancer's probes all come from one address, so they are not rate-limited like a reader.
   app.get('/healthz', {
@@ -39,7 +47,8 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping' | '
         if (error instanceof AppError && error.status === 503) throw error;
         throw new AppError('database-unavailable', 'The database does not answer');
       }
-      return { status: 'ok' as const, changeFeed: await store.feed.lag() };
+      const replica = store.replica?.status() ?? null;
+      return { status: 'ok' as const, changeFeed: await store.feed.lag(), replica: replica && { ...replica, lagMs: replica.lagMs === null ? null : Math.round(replica.lagMs) } };
     },
   });
 };

@@ -8,8 +8,11 @@ import { MAX_LINKS_PER_ARTICLE, type RelatedLinkCreateInput, type RelatedLinkDto
 
 const EDITOR: Viewer = { editor: true, now: 0, keyId: null, sectionIds: null, sourceIds: null };
 
-/** Links of many articles in one query, in position order; links to articles the viewer may not see are left out. */
-async function linksOf(repos: Repositories, articleIds: number[], viewer: Viewer): Promise<Map<number, RelatedLinkDto[]>> {
+/**
+ * Links of many articles in one query, in position order; links to articles the viewer may not
+ * see are left out. Exported for the read side of a replica (src/reads.ts), which reads them there.
+ */
+export async function linksOf(repos: Pick<Repositories, 'links'>, articleIds: number[], viewer: Viewer): Promise<Map<number, RelatedLinkDto[]>> {
   const out = new Map<number, RelatedLinkDto[]>(articleIds.map((id) => [id, []]));
   for (const { link, target } of await repos.links.forArticles(articleIds)) {
     if (link.targetArticleId !== null && (!target || !canSee(viewer, target))) continue;

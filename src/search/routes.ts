@@ -10,7 +10,8 @@ import type { SearchResult, SearchStore } from './store.js';
 import { pagedList } from '../http/contract.js';
 
 export type SearchRouteDeps = {
-  search: SearchStore;
+  /** The primary's search, or a read replica's for anonymous readers (src/reads.ts). */
+  searchFor: (request: FastifyRequest) => SearchStore;
   viewerOf: (request: FastifyRequest) => Promise<Viewer>;
   sections: Pick<SectionService, 'resolve' | 'descendantIds'>;
   sources: Pick<SourceService, 'resolve'>;
@@ -36,7 +37,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRouteDeps> = async (app, 
     handler: async (request, reply) => {
       const q = request.query;
       const { sectionIds, sourceId } = await resolveFilterRefs(deps, q);
-      const result = await deps.search.search({ ...q, sectionIds, sourceId }, await deps.viewerOf(request));
+      const result = await deps.searchFor(request).search({ ...q, sectionIds, sourceId }, await deps.viewerOf(request));
       linkNext(request, reply, result.nextCursor);
       let json = written.get(result);
       if (json === undefined) {

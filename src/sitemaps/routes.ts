@@ -11,7 +11,8 @@ import { newsUrlset, sitemapIndex, urlset } from './xml.js';
 import { cacheableDocument } from '../http/contract.js';
 
 export type SitemapRouteDeps = {
-  store: SitemapRepo;
+  /** The primary's sitemap reads, or a read replica's for anonymous readers (src/reads.ts). */
+  storeFor: (request: FastifyRequest) => SitemapRepo;
   urls: PublicUrls;
   viewerOf: (request: FastifyRequest) => Promise<Viewer>;
   publicationName: string;
@@ -31,7 +32,7 @@ const xmlResponse = (description: string) => ({ 200: { description, content: { [
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
 
 export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app, deps) => {
-  const { store, urls } = deps;
+  const { urls } = deps;
   const loc = (a: SitemapArticle) => urls.article(a);
 
   /** Sitemaps list what readers see, whoever asks; with public read off they are not public either. */
@@ -57,8 +58,8 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       const viewer = await readerOf(request);
-      const pages = await store.pages(viewer, deps.pageSize);
-      const news = await store.publishedSince(viewer, viewer.now - NEWS_WINDOW, 1);
+      const pages = await deps.storeFor(request).pages(viewer, deps.pageSize);
+      const news = await deps.storeFor(request).publishedSince(viewer, viewer.now - NEWS_WINDOW, 1);
       const entries: { loc: string; lastmod: number | null }[] = pages.map((p) => ({ loc: urls.api(`/sitemaps/articles-${p.page}.xml`), lastmod: p.lastmod }));
       entries.push({ loc: urls.api('/sitemaps/news.xml'), lastmod: news[0]?.publishedAt ?? null });
       return send(request, reply, sitemapIndex(entries));
@@ -78,7 +79,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       const viewer = await readerOf(request);
-      const rows = await store.page(viewer, request.params.page, deps.pageSize);
+      const rows = await deps.storeFor(request).page(viewer, request.params.page, deps.pageSize);
       if (rows.length === 0) throw notFound(`Sitemap page ${request.params.page}`);
       return send(request, reply, urlset(rows, loc));
     },
@@ -96,7 +97,7 @@ export const sitemapRoutes: FastifyPluginAsyncZod<SitemapRouteDeps> = async (app
     },
     handler: async (request, reply) => {
       const viewer = await readerOf(request);
-      const rows = await store.publishedSince(viewer, viewer.now - NEWS_WINDOW, NEWS_MAX);
+      const rows = await deps.storeFor(request).publishedSince(viewer, viewer.now - NEWS_WINDOW, NEWS_MAX);
       return send(request, reply, newsUrlset(rows, loc, deps.publicationName));
     },
   });

@@ -4,7 +4,15 @@ import { openPostgresStore } from './postgres/store.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
 
 /** PostgreSQL's part of the configuration (src/config.ts): its URL, connections per process, the statement timeout. */
-export type PostgresConfig = { url: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs?: number; searchIndex?: 'auto' | 'gin' };
+export type PostgresConfig = {
+  url: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs?: number;
+  searchIndex?: 'auto' | 'gin';
+  /** A streaming replica for anonymous readers' lists, search, feeds and sitemaps, and how far behind the primary it may be. */
+  replica?: { url: string; maxLagMs: number } | null;
+};
 
 /** The store a configuration names, for messages: the SQLite file, or PostgreSQL's host, port and database (never a password). */
 export const storeName = (config: StoreConfig): string => (config.postgres ? `PostgreSQL ${describe(config.postgres.url)}` : config.databasePath);
@@ -22,13 +30,24 @@ export type StoreNotice = { level: 'info' | 'warn'; message: string };
 export async function openStore(config: StoreConfig): Promise<{ store: Store; fresh: boolean; notices: StoreNotice[] }> {
   const { databasePath, postgres, ...options } = config;
   if (postgres) {
-    const { store, fresh, search } = await openPostgresStore(postgres.url, {
+    const { store, fresh, search, replica } = await openPostgresStore(postgres.url, {
       poolSize: postgres.poolSize,
       statementTimeoutMs: postgres.statementTimeoutMs,
       ...(postgres.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: postgres.connectTimeoutMs }),
       ...(postgres.searchIndex === undefined ? {} : { searchIndex: postgres.searchIndex }),
+      replica: postgres.replica ?? null,
     });
-    return { store, fresh, notices: [{ level: search.level, message: search.message }] };
+    const notices: StoreNotice[] = [{ level: search.level, message: search.message }];
+    const status = store.replica?.status();
+    if (status && postgres.replica) {
+      const bound = `at most ${postgres.replica.maxLagMs} ms behind`;
+      notices.push(
+        status.serving
+          ? { level: 'info', message: `read replica at ${replica}: answers anonymous readers' lists, search, feeds and sitemaps while ${bound}` }
+          : { level: 'warn', message: `read replica at ${replica} ${status.reason}: readers go to the primary until it is ${bound}` },
+      );
+    }
+    return { store, fresh, notices };
   }
   return { ...openSqliteStore(databasePath, options), notices: [] };
 }

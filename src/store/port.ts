@@ -645,6 +645,33 @@ export type WriteOptions = {
   wait?: boolean;
 };
 
+/** What anonymous readers' lists, search, feeds and sitemaps read: repositories, search and a content generation. */
+export type ReadStore = Pick<Store, 'sections' | 'sources' | 'articles' | 'links' | 'sitemaps' | 'search' | 'contentGeneration'>;
+
+/** How a read replica stands, for /readyz and the log. */
+export type ReplicaStatus = {
+  /** Whether readers are sent to it now. */
+  serving: boolean;
+  /** At most how far behind the primary it is (ms), as last measured; null while it has never been measured current. */
+  lagMs: number | null;
+  /** Why it does not serve: unreachable, not a standby, or too far behind; null while it serves. */
+  reason: string | null;
+};
+
+/**
+ * A streaming replica of the PostgreSQL database (DATABASE_REPLICA_URL). Its `reads` answer from
+ * the replica alone, their content generation included, so that the exact caches built on them
+ * are exact for what the replica holds; `serving` says whether to send a reader there now (it
+ * answers, it is a standby of this primary, and it is no further behind than allowed).
+ */
+export interface Replica {
+  readonly reads: ReadStore;
+  serving(): boolean;
+  status(): ReplicaStatus;
+  /** Called whenever `serving` turns, with the new status (the server logs it). */
+  onChange(listener: (status: ReplicaStatus) => void): void;
+}
+
 export interface Store extends Repositories {
   readonly dialect: Dialect;
   /**
@@ -673,6 +700,8 @@ export interface Store extends Repositories {
    * Moves the content generation. How many articles were indexed.
    */
   rebuildSearchIndex(documentOf: (row: SearchableRow) => SearchDocument): Promise<{ articles: number }>;
+  /** A read replica for anonymous readers, when one is configured (PostgreSQL only); null otherwise. */
+  readonly replica: Replica | null;
   /** Throws when the database cannot answer (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { AppError } from '../../common/errors.js';
-import { StoreUnusable, type Repositories, type Store, type Tx, type WriteRepositories } from '../port.js';
+import { StoreUnusable, type ReadStore, type Replica, type Repositories, type Store, type Tx, type WriteRepositories } from '../port.js';
 import { createArticleRepo, createRelatedLinkRepo } from './articles.js';
 import { createSectionRepo, createSourceRepo } from './catalog.js';
-import { migrateDatabase, openPool, type PoolOptions } from './connection.js';
+import { createPool, describe, migrateDatabase, openPool, type PoolOptions } from './connection.js';
 import { translatePgError } from './constraints.js';
 import { anyDueOf, createChangeLogRepo, createOutboxRepo, createPendingLinksRepo } from './effects.js';
 import { createChangeFeedRepo } from './feed.js';
@@ -15,6 +15,7 @@ import type { SearchIndexChoice, SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
 import { runUnit, underSavepoint, type UnitState } from './unit.js';
 import { limitSearches, searchLimitFor, type SearchLimit } from './search-limit.js';
+import { watchReplica, type ReplicaOptions, type ReplicaWatch } from './replica.js';
 import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
 
 export type PostgresStoreOptions = PoolOptions & {
@@ -28,6 +29,8 @@ export type PostgresStoreOptions = PoolOptions & {
   searchLimit?: SearchLimit;
   /** Whether openPostgresStore may use RUM where the server has it ('auto', the default) or keeps to GIN. */
   searchIndex?: SearchIndexChoice;
+  /** A streaming replica for anonymous readers (openPostgresStore opens it): its pool and its watch (replica.ts). */
+  replica?: { pool: pg.Pool; watch: ReplicaWatch } | null;
 };
 
 /** `wrap`: what each repository of the pool goes through; inside a unit (`settleWaitMs` 0) the feed cannot wait for the fence, its own transaction holds it. */
@@ -64,10 +67,15 @@ const writeRepositories = (q: Queryable): WriteRepositories => ({
  * is visible, which no notification can promise (LISTEN/NOTIFY arrives milliseconds after COMMIT,
  * and not at all while a listener reconnects).
  */
-const reads = async <T>(work: () => Promise<T>): Promise<T> => {
+/** `seen`: told of PostgreSQL's error before it is translated (a replica's readers report a lost server to its watch). */
+type Seen = (error: unknown) => void;
+const unseen: Seen = () => undefined;
+
+const reads = async <T>(work: () => Promise<T>, seen: Seen = unseen): Promise<T> => {
   try {
     return await work();
   } catch (error) {
+    seen(error);
     throw translatePgError(error);
   }
 };
@@ -76,22 +84,48 @@ const reads = async <T>(work: () => Promise<T>): Promise<T> => {
  * A repository whose reads answer PostgreSQL's errors as their problems (a lost server: the 503),
  * as units do. Methods that answer at once (ChangeFeedRepo.owns) stay synchronous.
  */
-function translatingReads<R extends object>(repo: R): R {
+function translatingReads<R extends object>(repo: R, seen: Seen = unseen): R {
+  const failed = (error: unknown) => {
+    seen(error);
+    return translatePgError(error);
+  };
   const translated = (method: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
     let result: unknown;
     try {
       result = method.apply(repo, args);
     } catch (error) {
-      throw translatePgError(error);
+      throw failed(error);
     }
-    return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(translatePgError(error))) : result;
+    return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(failed(error))) : result;
   };
   return Object.fromEntries(Object.entries(repo).map(([name, method]) => [name, typeof method === 'function' ? translated(method as (...args: unknown[]) => unknown) : method])) as R;
 }
 
+const generationOf = async (q: Queryable) => (await q.query<{ value: number }>('SELECT value FROM content_generation WHERE id = 1')).rows[0]!.value;
+
+/**
+ * What anonymous readers read on the replica: the same repositories and search over its pool, and
+ * its own content generation, so that the exact caches built on these reads (app.ts) key their
+ * answers on what the replica holds, not on what the primary holds already.
+ */
+function replicaOf({ pool, watch }: { pool: pg.Pool; watch: ReplicaWatch }, searchMethod: SearchMethod): Replica {
+  const seen = watch.failed;
+  const { sections, sources, articles, links, sitemaps } = repositories(pool, (repo) => translatingReads(repo, seen));
+  const readStore: ReadStore = {
+    sections,
+    sources,
+    articles,
+    links,
+    sitemaps,
+    search: limitSearches(translatingReads(createSearchRepo(pool, searchMethod), seen), searchLimitFor(pool.options.max ?? 10)),
+    contentGeneration: () => reads(() => generationOf(pool), seen),
+  };
+  return { reads: readStore, serving: watch.serving, status: watch.status, onChange: watch.onChange };
+}
+
 export function createPostgresStore(
   pool: pg.Pool,
-  { lockTimeoutMs = 5000, attempts = 3, searchMethod = 'gin', searchLimit = searchLimitFor(pool.options.max ?? 10) }: PostgresStoreOptions = {},
+  { lockTimeoutMs = 5000, attempts = 3, searchMethod = 'gin', searchLimit = searchLimitFor(pool.options.max ?? 10), replica = null }: PostgresStoreOptions = {},
 ): Store {
   const reading = repositories(pool, translatingReads);
   const anyDue = anyDueOf(pool);
@@ -114,17 +148,24 @@ export function createPostgresStore(
 
   return {
     dialect: 'postgres',
+    replica: replica ? replicaOf(replica, searchMethod) : null,
     ...reading,
     write: (work, options) =>
       runUnit(pool, (client, state) => work(txOf(client, state)), { wait: options?.wait ?? true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     anyDue: (now) => reads(() => anyDue(now)),
     search: limitSearches(translatingReads(createSearchRepo(pool, searchMethod)), searchLimit),
     rebuildSearchIndex: (documentOf) => runUnit(pool, (client, state) => rebuildSearchIndex(txOf(client, state), client, documentOf), { wait: true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
-    contentGeneration: () => reads(async () => (await pool.query<{ value: number }>('SELECT value FROM content_generation WHERE id = 1')).rows[0]!.value),
+    contentGeneration: () => reads(() => generationOf(pool)),
     async ping() {
       await reads(() => pool.query('SELECT 1'));
     },
-    close: () => pool.end(),
+    async close() {
+      if (replica) {
+        await replica.watch.stop();
+        await replica.pool.end();
+      }
+      await pool.end();
+    },
     legacy: {
       get db(): never {
         throw new AppError('internal-error', 'This feature needs the SQLite store');
@@ -137,21 +178,35 @@ export function createPostgresStore(
   };
 }
 
+/** openPostgresStore's options: the replica by its URL (and how far behind it may be), which openPostgresStore opens and watches. */
+export type OpenPostgresOptions = Omit<PostgresStoreOptions, 'replica'> & { replica?: ({ url: string } & ReplicaOptions) | null };
+
 /**
  * Opens the pool, proves the server answers and applies pending migrations (under an advisory
  * lock: nodes starting at once apply them once). An unreachable server, a bad URL or a database
  * of a newer Masthead is a StoreUnusable of one line. Then creates the RUM index for search where
  * the server has it (rum.ts): `search` says what search ranks with, in the line start-up logs.
+ * With a replica, measures it once before answering: one that does not answer yet does not stop
+ * the start (readers go to the primary until it does), `replica` says how it stands.
  * Returns whether the database was new.
  */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<{ store: Store; fresh: boolean; search: SearchSupport }> {
-  const pool = await openPool(url, options);
+export async function openPostgresStore(url: string, options: OpenPostgresOptions = {}): Promise<{ store: Store; fresh: boolean; search: SearchSupport; replica: string | null }> {
+  const { replica: replicaConfig, ...storeOptions } = options;
+  const pool = await openPool(url, storeOptions);
+  let migrated: Awaited<ReturnType<typeof migrateDatabase>>;
   try {
-    const { fresh, search } = await migrateDatabase(pool, url, options.searchIndex);
-    return { store: createPostgresStore(pool, { ...options, searchMethod: search.method }), fresh, search };
+    migrated = await migrateDatabase(pool, url, options.searchIndex);
   } catch (error) {
     await pool.end().catch(() => undefined);
     if (error instanceof StoreUnusable) throw error;
     throw new StoreUnusable(`PostgreSQL: the migrations could not be applied: ${(error as Error).message.split('\n')[0]}`);
   }
+  const { fresh, search } = migrated;
+  if (!replicaConfig) return { store: createPostgresStore(pool, { ...storeOptions, searchMethod: search.method }), fresh, search, replica: null };
+  const { url: replicaUrl, ...watchOptions } = replicaConfig;
+  const replicaPool = createPool(replicaUrl, storeOptions);
+  const watch = watchReplica(pool, replicaPool, watchOptions);
+  await watch.start();
+  const store = createPostgresStore(pool, { ...storeOptions, searchMethod: search.method, replica: { pool: replicaPool, watch } });
+  return { store, fresh, search, replica: describe(replicaUrl) };
 }

@@ -142,6 +142,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
 
   return {
     dialect: 'sqlite',
+    replica: null,
     ...reading,
     write: (work, options) => mutex.run(() => unit(work, options?.wait ?? true)),
     anyDue,

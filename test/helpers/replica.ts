@@ -1,0 +1,126 @@
+// PostgreSQL-specific: makes a PostgreSQL primary and a streaming replica of it with the server's own binaries.
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Test } from 'tap';
+import { TEST_DATABASE_URL } from './postgres.js';
+
+/**
+ * Where initdb, pg_ctl and pg_basebackup are: PG_BINDIR, else the binaries of the server the suite
+ * runs on (its pg_config view), so that primary and replica are the same PostgreSQL as the machine's.
+ */
+let bin: string | null = null;
+async function binDir(): Promise<string> {
+  if (bin) return bin;
+  if (process.env.PG_BINDIR) return (bin = process.env.PG_BINDIR);
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    bin = (await client.query<{ setting: string }>("SELECT setting FROM pg_config WHERE name = 'BINDIR'")).rows[0]!.setting;
+  } finally {
+    await client.end();
+  }
+  return bin;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/** The server refuses to run as root: as root (CI), its commands run as the `postgres` user, which owns the folders. */
+const asRoot = process.getuid?.() === 0;
+const postgresUid = () => Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+const postgresGid = () => Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+
+function run(program: string, args: string[]): void {
+  const file = join(bin!, program);
+  const [command, all] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  execFileSync(command as string, all as string[], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+}
+
+export type Cluster = { url: string; port: number; stop(): void; start(): void };
+export type Pair = {
+  primary: Cluster;
+  replica: Cluster;
+  /** Runs SQL on the replica as the superuser (pg_wal_replay_pause(), and so on). */
+  onReplica(sql: string): Promise<unknown[]>;
+  /** Waits until the replica has replayed all the primary has written so far. */
+  caughtUp(): Promise<void>;
+};
+
+/** `DATA`: fast and throw-away; the socket in the test's own folder, the server on loopback only. */
+const serverOptions = (port: number, dir: string) => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=60`;
+
+/**
+ * A primary and a streaming replica of it, each a PostgreSQL server of its own on a port the OS
+ * picked: initdb, then pg_basebackup -R (the replica follows the primary from its first WAL). Both
+ * are stopped and their folders removed when the test ends. Trust authentication on loopback, as
+ * the machine's own server has.
+ */
+export async function startPair(t: Test): Promise<Pair> {
+  await binDir();
+  const dir = mkdtempSync(join(tmpdir(), 'masthead-replica-'));
+  if (asRoot) chownSync(dir, postgresUid(), postgresGid());
+  const [primaryPort, replicaPort] = [await freePort(), await freePort()];
+  const cluster = (name: string, port: number): Cluster => {
+    const data = join(dir, name);
+    const cl: Cluster = {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      port,
+      start: () => run('pg_ctl', ['-D', data, '-o', serverOptions(port, dir), '-l', join(dir, `${name}.log`), '-w', '-t', '60', 'start']),
+      stop: () => {
+        if (existsSync(join(data, 'postmaster.pid'))) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      },
+    };
+    return cl;
+  };
+  const primary = cluster('primary', primaryPort);
+  const replica = cluster('replica', replicaPort);
+  t.teardown(() => {
+    for (const c of [replica, primary]) {
+      try {
+        c.stop();
+      } catch {
+        // already stopped
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  run('initdb', ['-D', join(dir, 'primary'), '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+  primary.start();
+  run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', join(dir, 'replica'), '-R', '-X', 'stream', '-c', 'fast']);
+  replica.start();
+
+  const query = async (url: string, sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    primary,
+    replica,
+    onReplica: (sql) => query(replica.url, sql),
+    async caughtUp() {
+      const { lsn } = ((await query(primary.url, 'SELECT pg_current_wal_lsn()::text AS lsn')) as { lsn: string }[])[0]!;
+      for (let i = 0; i < 400; i++) {
+        const { done } = ((await query(replica.url, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn AS done`)) as { done: boolean }[])[0]!;
+        if (done) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error('the replica did not catch up in 10 s');
+    },
+  };
+}
