@@ -1,7 +1,7 @@
 // PostgreSQL-specific: a real streaming replica (pg_basebackup) of a primary of the test's own, paused and stopped with SQL and pg_ctl.
 import t from 'tap';
 import { ADMIN_KEY, startNode, type Node } from '../helpers/nodes.js';
-import { startPair, type Pair } from '../helpers/replica.js';
+import { startPair, type Pair } from '../helpers/pg-servers.js';
 
 /**
  * DATABASE_REPLICA_URL: anonymous readers' lists, search, feeds and sitemaps are read from a

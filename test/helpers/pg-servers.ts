@@ -1,4 +1,4 @@
-// PostgreSQL-specific: makes a PostgreSQL primary and a streaming replica of it with the server's own binaries.
+// PostgreSQL-specific: PostgreSQL servers of a test's own (a primary, a streaming replica of it) made with the server's binaries.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -47,7 +47,8 @@ function run(program: string, args: string[]): void {
   execFileSync(command as string, all as string[], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
 }
 
-export type Cluster = { url: string; port: number; stop(): void; start(): void };
+/** One PostgreSQL server: `stop` is an immediate shutdown (as a crash or a failover ends it), `start` brings it back on the same port. */
+export type Cluster = { url: string; port: number; data: string; stop(): void; start(): void };
 export type Pair = {
   primary: Cluster;
   replica: Cluster;
@@ -57,36 +58,17 @@ export type Pair = {
   caughtUp(): Promise<void>;
 };
 
-/** `DATA`: fast and throw-away; the socket in the test's own folder, the server on loopback only. */
-const serverOptions = (port: number, dir: string) => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=60`;
+/** Throw-away: no fsync (an immediate stop still loses nothing committed: synchronous_commit stays on); the socket in the test's own folder, the server on loopback only. */
+const serverOptions = (port: number, dir: string) => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
 
-/**
- * A primary and a streaming replica of it, each a PostgreSQL server of its own on a port the OS
- * picked: initdb, then pg_basebackup -R (the replica follows the primary from its first WAL). Both
- * are stopped and their folders removed when the test ends. Trust authentication on loopback, as
- * the machine's own server has.
- */
-export async function startPair(t: Test): Promise<Pair> {
+/** A folder of the test's own for PostgreSQL servers, owned by the user they run as; every server in it stopped and the folder removed when the test ends. */
+async function serverFolder(t: Test) {
   await binDir();
-  const dir = mkdtempSync(join(tmpdir(), 'masthead-replica-'));
+  const dir = mkdtempSync(join(tmpdir(), 'masthead-pg-'));
   if (asRoot) chownSync(dir, postgresUid(), postgresGid());
-  const [primaryPort, replicaPort] = [await freePort(), await freePort()];
-  const cluster = (name: string, port: number): Cluster => {
-    const data = join(dir, name);
-    const cl: Cluster = {
-      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-      port,
-      start: () => run('pg_ctl', ['-D', data, '-o', serverOptions(port, dir), '-l', join(dir, `${name}.log`), '-w', '-t', '60', 'start']),
-      stop: () => {
-        if (existsSync(join(data, 'postmaster.pid'))) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      },
-    };
-    return cl;
-  };
-  const primary = cluster('primary', primaryPort);
-  const replica = cluster('replica', replicaPort);
+  const made: Cluster[] = [];
   t.teardown(() => {
-    for (const c of [replica, primary]) {
+    for (const c of made.reverse()) {
       try {
         c.stop();
       } catch {
@@ -95,9 +77,48 @@ export async function startPair(t: Test): Promise<Pair> {
     }
     rmSync(dir, { recursive: true, force: true });
   });
-  run('initdb', ['-D', join(dir, 'primary'), '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+  return async (name: string): Promise<Cluster> => {
+    const port = await freePort();
+    const data = join(dir, name);
+    const cluster: Cluster = {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      port,
+      data,
+      start: () => run('pg_ctl', ['-D', data, '-o', serverOptions(port, dir), '-l', join(dir, `${name}.log`), '-w', '-t', '60', 'start']),
+      stop: () => {
+        if (existsSync(join(data, 'postmaster.pid'))) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      },
+    };
+    made.push(cluster);
+    return cluster;
+  };
+}
+
+const initdb = (cluster: Cluster) => run('initdb', ['-D', cluster.data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+
+/**
+ * A PostgreSQL server of the test's own (initdb), on a port the OS picked, that the test may stop
+ * and start as an outage would: trust authentication on loopback, as the machine's server has.
+ */
+export async function startServer(t: Test): Promise<Cluster> {
+  const server = await (await serverFolder(t))('primary');
+  initdb(server);
+  server.start();
+  return server;
+}
+
+/**
+ * A primary and a streaming replica of it, each a PostgreSQL server of its own on a port the OS
+ * picked: initdb, then pg_basebackup -R (the replica follows the primary from its first WAL). Both
+ * are stopped and their folders removed when the test ends.
+ */
+export async function startPair(t: Test): Promise<Pair> {
+  const cluster = await serverFolder(t);
+  const primary = await cluster('primary');
+  const replica = await cluster('replica');
+  initdb(primary);
   primary.start();
-  run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', join(dir, 'replica'), '-R', '-X', 'stream', '-c', 'fast']);
+  run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', replica.data, '-R', '-X', 'stream', '-c', 'fast']);
   replica.start();
 
   const query = async (url: string, sql: string) => {
