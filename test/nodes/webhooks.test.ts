@@ -12,27 +12,47 @@ import { ADMIN_KEY, startNode, type Node } from '../helpers/nodes.js';
  * (WEBHOOK_LEASE_MS); then another node sends what was not confirmed, with the same webhook-id.
  */
 
-type Received = { endpoint: string; webhookId: string; id: number; type: string };
+type Received = { endpoint: string; webhookId: string; id: number; type: string; answered: boolean };
 
-/** A receiver on loopback with one path per endpoint; answers 200 after `delayMs`. */
+/**
+ * A receiver on loopback with one path per endpoint; answers 200 after `delayMs`. `hold()` keeps
+ * every answer not sent yet until `release()`: a call is then surely in flight when a test kills
+ * the node making it, however slow the machine.
+ */
 async function receiver(t: Test, delayMs: number) {
   const got: Received[] = [];
   let onRequest: (() => void) | null = null;
+  let held: (() => void)[] | null = null;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c));
     req.on('end', () => {
       const event = JSON.parse(body) as { type: string; data: { id: number } };
-      got.push({ endpoint: req.url!, webhookId: String(req.headers['webhook-id']), id: event.data.id, type: event.type });
+      const received: Received = { endpoint: req.url!, webhookId: String(req.headers['webhook-id']), id: event.data.id, type: event.type, answered: false };
+      got.push(received);
       onRequest?.();
-      setTimeout(() => res.writeHead(200).end('ok'), delayMs);
+      const answer = () => {
+        received.answered = true;
+        res.writeHead(200).end('ok');
+      };
+      setTimeout(() => (held ? held.push(answer) : answer()), delayMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   server.unref();
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, got, onEach: (f: () => void) => (onRequest = f) };
+  return {
+    base,
+    got,
+    onEach: (f: () => void) => (onRequest = f),
+    hold: () => void (held ??= []),
+    release: () => {
+      const answers = held ?? [];
+      held = null;
+      for (const answer of answers) answer();
+    },
+  };
 }
 
 const WORKER_ENV = {
@@ -107,8 +127,11 @@ t.test('the node delivering is killed with SIGKILL mid-call: every event still a
   const { owner } = await leaseOf(url);
   const victim = nodes.find((n) => n.lines().some((l) => l.msg === 'webhooks worker started' && l.owner === owner));
   t.ok(victim, `the lease (${owner}) belongs to one node's worker`);
-  const inFlight = rx.got.at(-1)!;
+  rx.hold();
+  await until('a call in flight', () => rx.got.some((r) => !r.answered), 30_000);
+  const inFlight = rx.got.find((r) => !r.answered)!;
   t.equal(await victim!.stop('SIGKILL'), null, `node ${victim!.name} died by the signal, its call unanswered`);
+  rx.release();
   const killedAt = Date.now();
   const survivors = nodes.filter((n) => n !== victim);
   await until('every event', () => new Set(rx.got.map((r) => r.id)).size === ids.length, 60_000);
