@@ -92,9 +92,12 @@ async function run(command: string, rest: string[]): Promise<number> {
       const { exportCommand } = await import('./export.js');
       return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, storeOf(loadConfig()));
     }
-    case 'backup':
-    case 'restore':
     case 'check': {
+      const { checkCommand } = await import('./check.js');
+      return checkCommand(rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, storeOf(loadConfig()));
+    }
+    case 'backup':
+    case 'restore': {
       const config = loadConfig();
       if (config.postgres) throw new CliFailure(`masthead ${command} works on a SQLite file, and DATABASE_URL names PostgreSQL: use its own tools there (pg_dump, pg_restore, amcheck; see docs/postgres.md)`);
       const { backupCommand } = await import('./backup.js');

@@ -603,6 +603,21 @@ export interface DeliveryQueueRepo {
   disable(webhookId: number, reason: string, at: number): Promise<void>;
 }
 
+// ---- The integrity check (`masthead check`) --------------------------------------------------
+
+/**
+ * One thing the check found: `damage` (the database is not what Masthead wrote: exit code 1),
+ * a `warning` (something to act on that is not damage: a part of the check that could not run,
+ * migrations pending) or a `note` (what was checked, and how).
+ */
+export type CheckFinding = { level: 'damage' | 'warning' | 'note'; message: string };
+
+/** What the check went through (`20,000 articles, 14 tables, 38 indexes`), and what it found, in the order found. */
+export type CheckReport = { subject: string; findings: CheckFinding[] };
+
+/** What the check needs from the app: the search document it would write for an article (src/search/index.ts). */
+export type CheckOptions = { documentOf: (row: SearchableRow) => SearchDocument };
+
 export interface Repositories {
   readonly sections: SectionRepo;
   readonly sources: SourceRepo;
