@@ -40,7 +40,7 @@ t.test('migrate, keys, import, export and reindex run on the PostgreSQL database
   const list = await runCli(['keys', 'list'], { env });
   t.match(list.stdout, /编辑部\s+admin/, 'the key is in PostgreSQL');
 
-  for (const command of ['backup', 'check']) {
+  for (const command of ['backup', 'restore']) {
     const refused = await runCli([command], { env });
     t.equal(refused.code, 1, `${command}: exit 1`);
     t.match(refused.stderr, new RegExp(`^masthead ${command} works on a SQLite file, and DATABASE_URL names PostgreSQL`), `${command}: one line`);
