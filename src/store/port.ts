@@ -688,7 +688,11 @@ export interface Store extends Repositories {
    * Moves the content generation. How many articles were indexed.
    */
   rebuildSearchIndex(documentOf: (row: SearchableRow) => SearchDocument): Promise<{ articles: number }>;
-  /** Throws when the database cannot answer (readiness). */
+  /**
+   * Throws when the database cannot answer, or cannot be written (readiness): the 503
+   * `database-read-only` for a file or server that takes no writes (PostgreSQL: a standby in
+   * recovery, or `default_transaction_read_only`), `database-damaged` for a file found damaged.
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
