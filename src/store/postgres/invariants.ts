@@ -142,7 +142,7 @@ async function journal(client: pg.ClientBase, found: (f: CheckFinding) => void):
   }
   const applied = await rows<AppliedMigration>(client, 'SELECT hash, created_at::int8 AS at FROM drizzle.__drizzle_migrations ORDER BY created_at');
   const known = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => ({ hash: m.hash, at: m.folderMillis }));
-  for (const finding of compareJournal(applied, known)) found(finding);
+  for (const finding of compareJournal(applied.map((a) => ({ hash: a.hash, at: Number(a.at) })), known)) found(finding);
 }
 
 /** Masthead's rules, in the caller's transaction; adds what breaks them. */

@@ -78,7 +78,7 @@ t.test('readiness: a database that takes no writes (read-only by setting, or a s
   t.teardown(() => admin.end());
   await admin.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" SET default_transaction_read_only = on`);
   const { store } = await openPostgresStore(url, { poolSize: 2 }).catch(() => ({ store: undefined }));
-  t.notOk(store, 'start-up on it fails (migrating runs no statement that writes on it): no node starts serving it');
+  t.notOk(store, 'start-up on it fails (the migrations cannot write there): no node starts serving it');
   const readOnly = createPostgresStore(createPool(url, { poolSize: 2 }));
   t.teardown(() => readOnly.close());
   const app = await buildApp(testConfig(), { store: readOnly, clock: testClock() });
