@@ -116,3 +116,21 @@ t.test('masthead check: the full integrity check, ok or the damage it found, as 
   t.match(missing.err, [/nope\.db: no such database/]);
   await t.rejects(checkCommand(['a', 'b'], io().io, { databasePath: good }), { name: 'UsageError' });
 });
+
+t.test("masthead check on SQLite: Masthead's rules too, a line each", async (t) => {
+  const dir = t.testdir();
+  const path = databaseFile(dir, 'rules.db');
+  const db = openDatabase(path);
+  // Written past the app: an article with no search entry, no change event, a tag row missing and a bad slug.
+  db.$client.exec(`INSERT INTO articles (id, slug, title, section_id, status, tags, created_at, updated_at) VALUES (7, 'Bad Slug', '标题', 1, 'published', '["经济"]', 0, 0)`);
+  db.$client.close();
+  const out = io();
+  t.equal(await checkCommand([path], out.io, { databasePath: path }), 1);
+  const text = out.err.join('\n');
+  t.match(text, /damage: 1 articles have no search-index entry \(7\)/);
+  t.match(text, /damage: 1 articles have no event in the change feed \(7\)/);
+  t.match(text, /damage: 1 articles' tag rows differ from their tags \(7\)/);
+  t.match(text, /damage: 1 slugs are not of lower-case letters/);
+  t.match(text, /damage: 1 published articles have no publication time \(7\)/);
+  t.match(out.err.at(-1), /rules\.db: damaged: 5 problems, the first: /);
+});
