@@ -59,34 +59,10 @@ async function restore(file: string, force: boolean, env: BackupEnv, io: CliIo):
   return 0;
 }
 
-/**
- * The full integrity check of the database (every page, index and constraint), which start-up
- * and readiness are too quick to make; safe while the server runs (it only reads).
- */
-function checkFile(file: string, io: CliIo): number {
-  if (!existsSync(file)) {
-    io.err(`${file}: no such database`);
-    return 2;
-  }
-  const started = performance.now();
-  const verdict = check(file);
-  const took = `${((performance.now() - started) / 1000).toFixed(2)} s`;
-  if (verdict !== 'ok') {
-    io.err(`${file}: damaged: ${verdict} (checked in ${took}); restore a backup (masthead restore)`);
-    return 1;
-  }
-  io.out(`${file}: ${mb(file)}, integrity ok, in ${took}`);
-  return 0;
-}
-
-/** `masthead backup FILE`, `masthead restore FILE [--force]` and `masthead check [FILE]`. */
-export async function backupCommand(command: 'backup' | 'restore' | 'check', args: string[], io: CliIo, env: BackupEnv): Promise<number> {
+/** `masthead backup FILE` and `masthead restore FILE [--force]` (`masthead check` is check.ts). */
+export async function backupCommand(command: 'backup' | 'restore', args: string[], io: CliIo, env: BackupEnv): Promise<number> {
   const options: ParseArgsConfig['options'] = command === 'restore' ? { force: { type: 'boolean', default: false } } : {};
   const { values, positionals } = parseCommandLine({ args, options, allowPositionals: true });
-  if (command === 'check') {
-    if (positionals.length > 1) throw new UsageError('check takes at most one FILE');
-    return checkFile(positionals[0] ?? env.databasePath, io);
-  }
   const file = positionals[0];
   if (positionals.length !== 1 || !file) throw new UsageError(`${command} takes one FILE`);
   return command === 'backup' ? backup(file, env, io) : restore(file, (values as { force?: boolean }).force === true, env, io);

@@ -23,6 +23,12 @@ const storeOf = (config: Config): StoreConfig => ({ databasePath: config.databas
 /** Commands that take no arguments refuse any, rather than ignoring a mistyped flag. */
 const noArguments = (args: string[]) => void parseCommandLine({ args, options: {} });
 
+/** What `backup` and `restore` say on PostgreSQL, whose own tools do the job (docs/backup.md, "PostgreSQL"). */
+const postgresRefusal = (command: 'backup' | 'restore') =>
+  command === 'backup'
+    ? 'masthead backup works on a SQLite file, and DATABASE_URL names PostgreSQL: back it up with pg_dump --format=custom --file=FILE "$DATABASE_URL" (the whole database, one consistent snapshot, while the servers run), or in production with continuous archiving (PITR) or the managed service\'s backups; see docs/backup.md, "PostgreSQL"'
+    : 'masthead restore works on a SQLite file, and DATABASE_URL names PostgreSQL: restore a pg_dump with pg_restore --no-owner --exit-on-error --dbname=URL FILE into a new, empty database, then run masthead migrate and masthead check on it; see docs/backup.md, "PostgreSQL"';
+
 /** Runs one command; its code is loaded only then, so that help and usage errors answer at once. */
 async function run(command: string, rest: string[]): Promise<number> {
   switch (command) {
@@ -93,11 +99,14 @@ async function run(command: string, rest: string[]): Promise<number> {
       const { exportCommand } = await import('./export.js');
       return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, storeOf(loadConfig()));
     }
-    case 'backup':
-    case 'restore':
     case 'check': {
+      const { checkCommand } = await import('./check.js');
+      return checkCommand(rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, storeOf(loadConfig()));
+    }
+    case 'backup':
+    case 'restore': {
       const config = loadConfig();
-      if (config.postgres) throw new CliFailure(`masthead ${command} works on a SQLite file, and DATABASE_URL names PostgreSQL: use its own tools there (pg_dump, pg_restore, amcheck; see docs/postgres.md)`);
+      if (config.postgres) throw new CliFailure(postgresRefusal(command));
       const { backupCommand } = await import('./backup.js');
       return backupCommand(command, rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, { databasePath: config.databasePath });
     }

@@ -20,7 +20,8 @@ export const EXPORT_USAGE = `  masthead export [--out FILE] [--section S] [--sou
 export const BACKUP_USAGE = `  masthead backup FILE            a consistent copy of DATABASE_PATH while the server runs and writes go on
                                  (checked for integrity first; FILE must not exist)
   masthead restore FILE [--force] replace DATABASE_PATH with a backup (checked first); --force when it exists
-  masthead check [FILE]           the full integrity check of DATABASE_PATH (or FILE); exit code 1 when damaged`;
+  masthead check [FILE]           the full integrity check of DATABASE_URL, else DATABASE_PATH (or FILE), safe while
+                                 servers run; exit code 1 when damaged`;
 
 export const SERVE_USAGE = '  masthead serve                 start the API server (configured by environment variables, see README)';
 export const MIGRATE_USAGE = '  masthead migrate               apply pending database migrations to DATABASE_URL, else DATABASE_PATH';
@@ -54,7 +55,7 @@ ${EXPORT_USAGE}
 ${BACKUP_USAGE}
   masthead help [COMMAND]        show this text, or one command's; so does masthead COMMAND --help
 
-The commands work on DATABASE_URL (PostgreSQL), else DATABASE_PATH (SQLite), migrated first;
-backup, restore and check on DATABASE_PATH only. In a checkout, run it as
-npx masthead …  or  npm run masthead -- … (see README, "The masthead command").
+The commands work on DATABASE_URL (PostgreSQL), else DATABASE_PATH (SQLite), migrated first (check
+only reads); backup and restore on DATABASE_PATH only (PostgreSQL has pg_dump and pg_restore). In a
+checkout, run it as npx masthead …  or  npm run masthead -- … (see README, "The masthead command").
 `;

@@ -1,6 +1,8 @@
-import type { Store } from './port.js';
+import type { CheckOptions, CheckReport, Store } from './port.js';
+import { checkPostgresDatabase } from './postgres/check.js';
 import { describe } from './postgres/connection.js';
 import { openPostgresStore } from './postgres/store.js';
+import { checkSqliteFile } from './sqlite/check.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
 
 /** PostgreSQL's part of the configuration (src/config.ts): its URL, connections per process, the statement timeout. */
@@ -55,3 +57,14 @@ export async function openStore(config: StoreConfig): Promise<{ store: Store; fr
 
 /** Online backup and restore of the configured store (`masthead backup` / `restore`); SQLite's for now. */
 export { checkDatabaseFile, copyDatabase, restoreDatabase } from './sqlite/backup.js';
+
+/**
+ * The full integrity check of the configured store (`masthead check`): the database's own checks
+ * of its pages and indexes, then Masthead's rules. Each adapter opens a connection of its own that
+ * neither migrates nor writes (a check must not change what it examines, and must be able to look
+ * at a database of another version), so it is no method of an open Store.
+ */
+export const checkStore = (config: StoreConfig & { file?: string }, options: CheckOptions): Promise<CheckReport> =>
+  config.postgres
+    ? checkPostgresDatabase(config.postgres.url, { ...options, ...(config.postgres.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: config.postgres.connectTimeoutMs }) })
+    : checkSqliteFile(config.file ?? config.databasePath, options);

@@ -603,6 +603,21 @@ export interface DeliveryQueueRepo {
   disable(webhookId: number, reason: string, at: number): Promise<void>;
 }
 
+// ---- The integrity check (`masthead check`) --------------------------------------------------
+
+/**
+ * One thing the check found: `damage` (the database is not what Masthead wrote: exit code 1),
+ * a `warning` (something to act on that is not damage: a part of the check that could not run,
+ * migrations pending) or a `note` (what was checked, and how).
+ */
+export type CheckFinding = { level: 'damage' | 'warning' | 'note'; message: string };
+
+/** What the check went through (`20,000 articles, 14 tables, 38 indexes`), and what it found, in the order found. */
+export type CheckReport = { subject: string; findings: CheckFinding[] };
+
+/** What the check needs from the app: the search document it would write for an article (src/search/index.ts). */
+export type CheckOptions = { documentOf: (row: SearchableRow) => SearchDocument };
+
 export interface Repositories {
   readonly sections: SectionRepo;
   readonly sources: SourceRepo;
@@ -702,7 +717,11 @@ export interface Store extends Repositories {
   rebuildSearchIndex(documentOf: (row: SearchableRow) => SearchDocument): Promise<{ articles: number }>;
   /** A read replica for anonymous readers, when one is configured (PostgreSQL only); null otherwise. */
   readonly replica: Replica | null;
-  /** Throws when the database cannot answer (readiness). */
+  /**
+   * Throws when the database cannot answer, or cannot be written (readiness): the 503
+   * `database-read-only` for a file or server that takes no writes (PostgreSQL: a standby in
+   * recovery, or `default_transaction_read_only`), `database-damaged` for a file found damaged.
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
   /**

@@ -1,4 +1,4 @@
-// PostgreSQL-specific: the masthead commands with DATABASE_URL set work on PostgreSQL, and those made for a SQLite file refuse in one line.
+// PostgreSQL-specific: the masthead commands with DATABASE_URL set work on PostgreSQL, and backup and restore, made for a SQLite file, refuse in one line naming PostgreSQL's tools.
 import { join } from 'node:path';
 import t from 'tap';
 import { freshDatabase } from '../helpers/postgres.js';
@@ -40,10 +40,11 @@ t.test('migrate, keys, import, export and reindex run on the PostgreSQL database
   const list = await runCli(['keys', 'list'], { env });
   t.match(list.stdout, /编辑部\s+admin/, 'the key is in PostgreSQL');
 
-  for (const command of ['backup', 'check']) {
+  for (const command of ['backup', 'restore']) {
     const refused = await runCli([command], { env });
     t.equal(refused.code, 1, `${command}: exit 1`);
-    t.match(refused.stderr, new RegExp(`^masthead ${command} works on a SQLite file, and DATABASE_URL names PostgreSQL`), `${command}: one line`);
+    t.match(refused.stderr, new RegExp(`^masthead ${command} works on a SQLite file, and DATABASE_URL names PostgreSQL: .*see docs/backup\\.md, "PostgreSQL"\\n$`), `${command}: one line`);
+    t.match(refused.stderr, command === 'backup' ? /pg_dump --format=custom .*continuous archiving \(PITR\)/ : /pg_restore --no-owner .* into a new, empty database, then run masthead migrate/, `${command}: the tool to use instead`);
     t.notOk(hasStack(refused.stderr));
   }
 });

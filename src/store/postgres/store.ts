@@ -9,7 +9,7 @@ import { anyDueOf, createChangeLogRepo, createOutboxRepo, createPendingLinksRepo
 import { createChangeFeedRepo } from './feed.js';
 import { createSearchIndexRepo } from './fts.js';
 import { createKeyRepo } from './keys.js';
-import type { Queryable } from './query.js';
+import { rows, type Queryable } from './query.js';
 import { createSearchRepo, rebuildSearchIndex } from './search.js';
 import type { SearchIndexChoice, SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
@@ -157,7 +157,11 @@ export function createPostgresStore(
     rebuildSearchIndex: (documentOf) => runUnit(pool, (client, state) => rebuildSearchIndex(txOf(client, state), client, documentOf), { wait: true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     contentGeneration: () => reads(() => generationOf(pool)),
     async ping() {
-      await reads(() => pool.query('SELECT 1'));
+      // As cheap as SELECT 1 (load balancers ask every few seconds), and it tells a node pointed at a
+      // standby, or at a database set read-only, which would answer reads and fail every write.
+      const [state] = await reads(() => rows<{ recovery: boolean; readOnly: boolean }>(pool, `SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') = 'on' AS "readOnly"`));
+      if (state?.recovery) throw new AppError('database-read-only', 'PostgreSQL is a standby in recovery (pg_is_in_recovery()): it accepts no writes; DATABASE_URL must name the primary');
+      if (state?.readOnly) throw new AppError('database-read-only', 'PostgreSQL accepts no writes on this connection (default_transaction_read_only is on for the role or database)');
     },
     async close() {
       if (replica) {

@@ -1,6 +1,9 @@
 // PostgreSQL-specific: the PostgreSQL store as a whole (src/store/postgres/store.ts): what several nodes on one database share, and a lost server.
 import { createServer } from 'node:net';
+import type pg from 'pg';
 import t from 'tap';
+import { buildApp } from '../../../src/app.js';
+import { testConfig } from '../../../src/config.js';
 import { rebuildSearchIndex } from '../../../src/search/index.js';
 import { searchQueryOf } from '../../../src/search/query.js';
 import { createStores } from '../../../src/stores.js';
@@ -67,4 +70,28 @@ t.test('a server that goes away: reads and writes answer the 503 of the catalogu
   await t.rejects(store.ping(), unavailable, 'the readiness probe');
   t.equal(store.feed.owns(0), true, 'owns answers at once, not as a promise');
   t.equal(store.feed.owns(5), false, "SQLite's positions are not this feed's");
+});
+
+t.test('readiness: a database that takes no writes (read-only by setting, or a standby in recovery) is the 503 database-read-only', async (t) => {
+  const url = await freshDatabase(t);
+  const admin = createPool(url, { poolSize: 1 });
+  t.teardown(() => admin.end());
+  await admin.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" SET default_transaction_read_only = on`);
+  const { store } = await openPostgresStore(url, { poolSize: 2 }).catch(() => ({ store: undefined }));
+  t.notOk(store, 'start-up on it fails (the migrations cannot write there): no node starts serving it');
+  const readOnly = createPostgresStore(createPool(url, { poolSize: 2 }));
+  t.teardown(() => readOnly.close());
+  const app = await buildApp(testConfig(), { store: readOnly, clock: testClock() });
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(res.statusCode, 503);
+  t.match(res.json(), { code: 'database-read-only', detail: /default_transaction_read_only is on/ });
+
+  // A standby cannot be made here; a pool that answers as one stands in (the statement is the same).
+  const standby = { options: { max: 2 }, query: async () => ({ rows: [{ recovery: true, readOnly: true }] }), end: async () => undefined } as unknown as pg.Pool;
+  await t.rejects(createPostgresStore(standby).ping(), { code: 'database-read-only', status: 503, message: /standby in recovery .*DATABASE_URL must name the primary/ });
+  await admin.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" RESET default_transaction_read_only`);
+  const writable = createPostgresStore(createPool(url, { poolSize: 1 }));
+  await writable.ping();
+  await writable.close();
 });

@@ -2,7 +2,7 @@
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { backupCommand } from '../../../src/cli/backup.js';
+import { checkCommand } from '../../../src/cli/check.js';
 import { buildApp } from '../../../src/app.js';
 import { testConfig } from '../../../src/config.js';
 import { AppError } from '../../../src/common/errors.js';
@@ -98,8 +98,8 @@ t.test('masthead check: the full integrity check, ok or the damage it found, as 
   const dir = t.testdir();
   const good = databaseFile(dir, 'good.db');
   const ok = io();
-  t.equal(await backupCommand('check', [], ok.io, { databasePath: good }), 0);
-  t.match(ok.out, [/good\.db: [\d.]+ MB, integrity ok, in [\d.]+ s/]);
+  t.equal(await checkCommand([], ok.io, { databasePath: good }), 0);
+  t.match(ok.out, [/good\.db: [\d.]+ MB, 0 articles, integrity ok, in [\d.]+ s/]);
 
   const bad = databaseFile(dir, 'bad.db');
   // Garbage over pages in the middle of the file: the sections' b-tree and its indexes.
@@ -108,10 +108,29 @@ t.test('masthead check: the full integrity check, ok or the damage it found, as 
   for (let page = 2; page < pages - 1; page += 3) writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, page * 4096);
   closeSync(fd);
   const damaged = io();
-  t.equal(await backupCommand('check', [bad], damaged.io, { databasePath: good }), 1);
-  t.match(damaged.err, [/bad\.db: damaged: .+ \(checked in [\d.]+ s\); restore a backup/]);
+  t.equal(await checkCommand([bad], damaged.io, { databasePath: good }), 1);
+  t.match(damaged.err.at(-1), /bad\.db: damaged: .+ \(checked in [\d.]+ s\); restore a backup/);
+  t.ok(damaged.err.length > 1, 'a line per problem SQLite found, then the verdict');
   const missing = io();
-  t.equal(await backupCommand('check', [join(dir, 'nope.db')], missing.io, { databasePath: good }), 2);
+  t.equal(await checkCommand([join(dir, 'nope.db')], missing.io, { databasePath: good }), 2);
   t.match(missing.err, [/nope\.db: no such database/]);
-  await t.rejects(backupCommand('check', ['a', 'b'], io().io, { databasePath: good }), { name: 'UsageError' });
+  await t.rejects(checkCommand(['a', 'b'], io().io, { databasePath: good }), { name: 'UsageError' });
+});
+
+t.test("masthead check on SQLite: Masthead's rules too, a line each", async (t) => {
+  const dir = t.testdir();
+  const path = databaseFile(dir, 'rules.db');
+  const db = openDatabase(path);
+  // Written past the app: an article with no search entry, no change event, a tag row missing and a bad slug.
+  db.$client.exec(`INSERT INTO articles (id, slug, title, section_id, status, tags, created_at, updated_at) VALUES (7, 'Bad Slug', '标题', 1, 'published', '["经济"]', 0, 0)`);
+  db.$client.close();
+  const out = io();
+  t.equal(await checkCommand([path], out.io, { databasePath: path }), 1);
+  const text = out.err.join('\n');
+  t.match(text, /damage: 1 articles have no search-index entry \(7\)/);
+  t.match(text, /damage: 1 articles have no event in the change feed \(7\)/);
+  t.match(text, /damage: 1 articles' tag rows differ from their tags \(7\)/);
+  t.match(text, /damage: 1 slugs are not of lower-case letters/);
+  t.match(text, /damage: 1 published articles have no publication time \(7\)/);
+  t.match(out.err.at(-1), /rules\.db: damaged: 5 problems, the first: /);
 });
