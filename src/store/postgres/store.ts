@@ -13,6 +13,7 @@ import type { Queryable } from './query.js';
 import { createSearchRepo, rebuildSearchIndex } from './search.js';
 import type { SearchIndexChoice, SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
+import { createTableReader, createTableWriter } from './tables.js';
 import { runUnit, underSavepoint, type UnitState } from './unit.js';
 import { limitSearches, searchLimitFor, type SearchLimit } from './search-limit.js';
 import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
@@ -43,12 +44,13 @@ const repositories = (q: Queryable, wrap: <R extends object>(repo: R) => R = (re
   deliveries: wrap(createDeliveryRepo(q)),
 });
 
-const writeRepositories = (q: Queryable): WriteRepositories => ({
+const writeRepositories = (q: pg.PoolClient): WriteRepositories => ({
   changeLog: createChangeLogRepo(q),
   outbox: createOutboxRepo(q),
   searchIndex: createSearchIndexRepo(q),
   pendingLinks: createPendingLinksRepo(q),
   deliveryQueue: createDeliveryQueueRepo(q),
+  tables: createTableWriter(q),
 });
 
 /**
@@ -121,6 +123,26 @@ export function createPostgresStore(
     search: limitSearches(translatingReads(createSearchRepo(pool, searchMethod)), searchLimit),
     rebuildSearchIndex: (documentOf) => runUnit(pool, (client, state) => rebuildSearchIndex(txOf(client, state), client, documentOf), { wait: true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     contentGeneration: () => reads(async () => (await pool.query<{ value: number }>('SELECT value FROM content_generation WHERE id = 1')).rows[0]!.value),
+    // READ ONLY: no transaction id, so the snapshot holds back neither the change feed's fence nor vacuum's horizon of writes.
+    snapshot: (work) =>
+      reads(async () => {
+        const client = await pool.connect();
+        let broken: Error | undefined;
+        const lost = (error: Error) => void (broken = error);
+        client.on('error', lost);
+        try {
+          await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0');
+          const result = await work(createTableReader(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
+          throw error;
+        } finally {
+          client.removeListener('error', lost);
+          client.release(broken);
+        }
+      }),
     async ping() {
       await reads(() => pool.query('SELECT 1'));
     },
