@@ -21,7 +21,7 @@ export const GROUPS = {
   server: /^(server|hostile-input)\.test\.ts$/,
   // With the second pass of the route tests (runOnPostgres) in one process: the change feed's fence is
   // cluster-wide, so a write transaction of another test process would hold back the feed a test reads.
-  postgres: /^store\/postgres\/|^nodes\/|^cli\/postgres\.test\.ts$/,
+  postgres: /^store\/postgres\/|^nodes\/|^cli\/(postgres|copy)\.test\.ts$/,
   rest: /./,
 } as const satisfies Record<string, RegExp>;
 
