@@ -27,9 +27,11 @@ const columnOf = (table: PgTable, field: string) => (table as unknown as Record<
 function after(columns: PgColumn[], values: unknown[]): SQL {
   const [first, ...rest] = columns;
   const [value, ...others] = values;
-  const greater = first!.columnType === 'PgCustomColumn' ? sql`${first} > ${value}::xid8` : gt(first!, value);
+  // A transaction id arrives as text, and compares as xid8 only.
+  const xid = first === schema.changeEvents.xid;
+  const greater = xid ? sql`${first} > ${value}::xid8` : gt(first!, value);
   if (rest.length === 0) return greater;
-  return or(greater, and(first!.columnType === 'PgCustomColumn' ? sql`${first} = ${value}::xid8` : eq(first!, value), after(rest, others)))!;
+  return or(greater, and(xid ? sql`${first} = ${value}::xid8` : eq(first!, value), after(rest, others)))!;
 }
 
 /** Bound values per statement are at most 65,535: a few hundred rows, whatever their width. */
