@@ -26,12 +26,13 @@ export function createChangeFeed(feed: ChangeFeedRepo, publishDue: () => Promise
      * events this viewer may not see are not scanned again).
      */
     async list(since: FeedPosition, limit: number, viewer: Viewer): Promise<{ data: ChangeEventDto[]; nextCursor: string; hasMore: boolean }> {
-      // Another adapter's position (a cursor kept across a move to another database) means nothing here.
-      if (!feed.owns(since)) throw invalidCursor();
+      // A position of the database this one was copied from goes on from its copied event; another adapter's position means nothing here.
+      const from = await feed.resolve(since);
+      if (from === undefined) throw invalidCursor();
       await publishDue();
-      const { events, head } = await feed.read(since, limit, viewer);
+      const { events, head } = await feed.read(from, limit, viewer);
       const full = events.length === limit;
-      const last = full ? events[events.length - 1]!.position : laterPosition(since, head);
+      const last = full ? events[events.length - 1]!.position : laterPosition(from, head);
       const data = events.map((e) => ({ cursor: encodePosition(e.position), resource: e.resource, id: e.id, articleId: e.resource === 'relatedLink' ? e.articleId : null, op: e.op, at: toIso(e.at) }));
       return { data, nextCursor: encodePosition(last), hasMore: full };
     },

@@ -99,6 +99,10 @@ async function run(command: string, rest: string[]): Promise<number> {
       const { exportCommand } = await import('./export.js');
       return exportCommand(rest, { ...transferIo(), stdout: process.stdout }, storeOf(loadConfig()));
     }
+    case 'copy': {
+      const { copyCommand } = await import('./copy.js');
+      return copyCommand(rest, { out: (l) => console.log(l), err: (l) => console.error(l), progress: process.stderr });
+    }
     case 'check': {
       const { checkCommand } = await import('./check.js');
       return checkCommand(rest, { out: (l) => console.log(l), err: (l) => console.error(l) }, storeOf(loadConfig()));

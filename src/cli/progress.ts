@@ -10,7 +10,7 @@ const PLAIN_EVERY_MS = 5000;
  * A progress line: on a terminal, one line redrawn in place (`\r`) at most ten times a second;
  * elsewhere (CI logs, files), a plain line every five seconds.
  */
-export function createProgress(stream: ProgressStream, label: string, now: () => number = () => performance.now()) {
+export function createProgress(stream: ProgressStream, label: string, now: () => number = () => performance.now(), unit = 'lines') {
   const started = now();
   const tty = stream.isTTY === true;
   // A plain log gets its first line after the interval: a short run prints only its closing line.
@@ -20,7 +20,7 @@ export function createProgress(stream: ProgressStream, label: string, now: () =>
     const rate = Math.round(s.lines / seconds);
     const detail = s.detail ? ` (${s.detail})` : '';
     const errors = s.errors === undefined ? '' : `, ${s.errors.toLocaleString('en')} errors`;
-    return `${label}: ${s.lines.toLocaleString('en')} lines${detail}, ${rate.toLocaleString('en')} lines/s${errors}, ${seconds.toFixed(1)} s`;
+    return `${label}: ${s.lines.toLocaleString('en')} ${unit}${detail}, ${rate.toLocaleString('en')} ${unit}/s${errors}, ${seconds.toFixed(1)} s`;
   };
   return {
     update(s: ProgressState): void {

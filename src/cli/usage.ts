@@ -23,6 +23,11 @@ export const BACKUP_USAGE = `  masthead backup FILE            a consistent copy
   masthead check [FILE]           the full integrity check of DATABASE_URL, else DATABASE_PATH (or FILE), safe while
                                  servers run; exit code 1 when damaged`;
 
+export const COPY_USAGE = `  masthead copy --from A --to B   copy a whole newsroom between databases, each a SQLite file or a postgres:// URL:
+                                 content, revisions, old slugs, keys, webhooks and their deliveries, the change
+                                 feed (partners' cursors go on); B must be new or empty; verified by counts and
+                                 checksums, exit code 1 (and nothing kept) when they differ`;
+
 export const SERVE_USAGE = '  masthead serve                 start the API server (configured by environment variables, see README)';
 export const MIGRATE_USAGE = '  masthead migrate               apply pending database migrations to DATABASE_URL, else DATABASE_PATH';
 export const REINDEX_USAGE = '  masthead reindex               rebuild the search index from the articles in the database';
@@ -37,6 +42,7 @@ export const USAGES: Record<string, string> = {
   keys: `${KEYS_USAGE}\n\nThe keys commands work on DATABASE_URL, else DATABASE_PATH (migrated first).`,
   import: IMPORT_USAGE,
   export: EXPORT_USAGE,
+  copy: COPY_USAGE,
   backup: BACKUP_USAGE,
   restore: BACKUP_USAGE,
   check: BACKUP_USAGE,
@@ -52,10 +58,12 @@ ${OPENAPI_USAGE}
 ${KEYS_USAGE}
 ${IMPORT_USAGE}
 ${EXPORT_USAGE}
+${COPY_USAGE}
 ${BACKUP_USAGE}
   masthead help [COMMAND]        show this text, or one command's; so does masthead COMMAND --help
 
 The commands work on DATABASE_URL (PostgreSQL), else DATABASE_PATH (SQLite), migrated first (check
-only reads); backup and restore on DATABASE_PATH only (PostgreSQL has pg_dump and pg_restore). In a
-checkout, run it as npx masthead …  or  npm run masthead -- … (see README, "The masthead command").
+only reads); backup and restore on DATABASE_PATH only (PostgreSQL has pg_dump and pg_restore); copy
+on the two it names. In a checkout, run it as
+npx masthead …  or  npm run masthead -- … (see README, "The masthead command").
 `;

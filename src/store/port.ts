@@ -377,6 +377,13 @@ export interface ChangeFeedRepo {
   read(since: FeedPosition, limit: number, viewer: Visibility): Promise<{ events: FeedEvent[]; head: FeedPosition }>;
   /** Whether `position` is of this adapter's kind (0, or what it hands out): another adapter's is a client's mistake, a 400. */
   owns(position: FeedPosition): boolean;
+  /**
+   * Where to read on from `position` here: a position the database this one was copied from
+   * handed out (`masthead copy` keeps each event's old position, positionKey) becomes the copied
+   * event's position here; one of this adapter's own kind stays as it is; undefined for anything
+   * else (another adapter's position that no copied event had), a 400.
+   */
+  resolve(position: FeedPosition): Promise<FeedPosition | undefined>;
   /** How far the feed is held back right now (for /readyz): never on SQLite, where commit order is the feed's order. */
   lag(): Promise<FeedLag>;
 }
@@ -387,6 +394,9 @@ export interface ChangeFeedRepo {
  * oldest transaction that is writing, which bounds how long they wait.
  */
 export type FeedLag = { heldBack: number; oldestWriteMs: number | null };
+
+/** A position as text, the same whatever the adapter: what a copied event keeps of its old position (its `origin`). */
+export const positionKey = (position: FeedPosition): string => (typeof position === 'number' ? String(position) : `${position.xid}/${position.cursor}`);
 
 /** An article as a sitemap lists it: visible to readers, so publishedAt is set. */
 export type SitemapArticle = { id: number; slug: string; sectionSlug: string; title: string; publishedAt: number; lastmod: number };
@@ -618,6 +628,61 @@ export type CheckReport = { subject: string; findings: CheckFinding[] };
 /** What the check needs from the app: the search document it would write for an article (src/search/index.ts). */
 export type CheckOptions = { documentOf: (row: SearchableRow) => SearchDocument };
 
+// ---- A whole database, table by table: masthead copy (src/transfer/copy.ts) ---------------------
+
+/**
+ * The tables that hold a newsroom's state, parents before children (the order a copy writes
+ * them in). Left out on purpose: the search index (each adapter's own format, rebuilt from the
+ * articles), the content generation (moved by the copy's unit) and an import's pending links
+ * (an import's bookkeeping while it runs; SQLite's live in TEMP tables no other connection sees).
+ */
+export const COPIED_TABLES = [
+  'sections',
+  'sources',
+  'articles',
+  'article_tags',
+  'article_slug_history',
+  'article_revisions',
+  'related_links',
+  'api_keys',
+  'webhooks',
+  'webhook_deliveries',
+  'change_events',
+] as const;
+export type CopiedTable = (typeof COPIED_TABLES)[number];
+
+/** A JSON column's value: a tag list, a revision's snapshot. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A row in the same form on every adapter: the schema's field names (camelCase), times and ids as
+ * numbers (epoch ms), flags as booleans, JSON columns parsed. A change event's row also carries its
+ * `position` in the feed (read only; PostgreSQL's transaction id lives there, not in the row).
+ */
+export type TableRow = Record<string, JsonValue>;
+
+/** One page of a table in its order (primary key; the change feed's order for change_events); `after` continues it, null at the end. */
+export type TablePage = { rows: TableRow[]; after: unknown };
+
+export interface TableReader {
+  count(table: CopiedTable): Promise<number>;
+  /** Up to `limit` rows after `after` (undefined: from the start; else what the previous page gave). */
+  page(table: CopiedTable, after: unknown, limit: number): Promise<TablePage>;
+}
+
+export interface TableWriter extends TableReader {
+  /**
+   * Inside the copy's unit, first: takes the copied tables for the unit (no other writer until it
+   * ends) and lifts the time limits a long unit would meet; the first table that holds a row, null
+   * when the database holds no state yet.
+   */
+  claim(): Promise<CopiedTable | null>;
+  /** Writes the rows as they are, ids included; change events get new positions here, their `cursor` and `origin` as given. */
+  insert(table: CopiedTable, rows: TableRow[]): Promise<void>;
+  /** After the inserts: rows made later get ids past the copied ones (PostgreSQL's identities; SQLite's AUTOINCREMENT follows by itself). */
+  settleIds(): Promise<void>;
+}
+
 export interface Repositories {
   readonly sections: SectionRepo;
   readonly sources: SourceRepo;
@@ -637,6 +702,8 @@ export interface WriteRepositories {
   readonly searchIndex: SearchIndexRepo;
   readonly pendingLinks: PendingLinksRepo;
   readonly deliveryQueue: DeliveryQueueRepo;
+  /** Whole tables, for masthead copy's destination. */
+  readonly tables: TableWriter;
 }
 
 /**
@@ -717,6 +784,12 @@ export interface Store extends Repositories {
   rebuildSearchIndex(documentOf: (row: SearchableRow) => SearchDocument): Promise<{ articles: number }>;
   /** A read replica for anonymous readers, when one is configured (PostgreSQL only); null otherwise. */
   readonly replica: Replica | null;
+  /**
+   * Runs `work` on one consistent snapshot of the committed database (SQLite: a read transaction;
+   * PostgreSQL: REPEATABLE READ READ ONLY): what masthead copy reads its source through, while
+   * writers go on.
+   */
+  snapshot<T>(work: (tables: TableReader) => Promise<T>): Promise<T>;
   /**
    * Throws when the database cannot answer, or cannot be written (readiness): the 503
    * `database-read-only` for a file or server that takes no writes (PostgreSQL: a standby in

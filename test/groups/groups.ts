@@ -12,6 +12,10 @@ import t from 'tap';
  * alone, and a new one anywhere under test/ joins a group by its folder, or `rest` by default.
  */
 export const GROUPS = {
+  // With the second pass of the route tests (runOnPostgres) in one process: the change feed's fence is
+  // cluster-wide, so a write transaction of another test process would hold back the feed a test reads.
+  // First, since a file goes to the first group that matches (cli/ would otherwise be http's).
+  postgres: /^store\/postgres\/|^nodes\/|^cli\/(postgres|copy|pg-check|pg-backup)\.test\.ts$/,
   articles: /^articles\//,
   http: /^(http|keys|cli)\//,
   syndication: /^(feeds|sitemaps|ninjs)\//,
@@ -19,9 +23,6 @@ export const GROUPS = {
   transfer: /^(transfer|webhooks)\//,
   bench: /^(bench|demo)\//,
   server: /^(server|hostile-input)\.test\.ts$/,
-  // With the second pass of the route tests (runOnPostgres) in one process: the change feed's fence is
-  // cluster-wide, so a write transaction of another test process would hold back the feed a test reads.
-  postgres: /^store\/postgres\/|^nodes\/|^cli\/(postgres|pg-check|pg-backup)\.test\.ts$/,
   rest: /./,
 } as const satisfies Record<string, RegExp>;
 

@@ -1,5 +1,5 @@
-import type { ChangeFeedRepo, FeedEvent, FeedLag, FeedPosition, Visibility } from '../port.js';
-import { rows, type Queryable } from './query.js';
+import { positionKey, type ChangeFeedRepo, type FeedEvent, type FeedLag, type FeedPosition, type Visibility } from '../port.js';
+import { row, rows, type Queryable } from './query.js';
 
 /**
  * Where the feed stops: every transaction with an id below this one has ended (committed or rolled
@@ -120,6 +120,11 @@ export function createChangeFeedRepo(q: Queryable, { settleWaitMs = SETTLE_WAIT_
     },
     read,
     owns: (position) => position === 0 || typeof position === 'object',
+    async resolve(position) {
+      if (position === 0) return 0;
+      const here = await row<Pair>(q, `SELECT ${XID} AS xid, change_events.cursor FROM change_events WHERE origin = $1`, [positionKey(position)]);
+      return here ?? (typeof position === 'object' ? position : undefined);
+    },
     /**
      * The events behind the fence are committed ones only (an open transaction's are not visible);
      * the oldest write is the server's, every database included, as far as this role may see

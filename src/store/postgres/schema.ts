@@ -246,11 +246,14 @@ export const changeEvents = pgTable(
     readerAfter: boolean('reader_after').notNull(),
     pending: boolean('pending').notNull().default(false),
     visibleAt: ms('visible_at'),
+    /** The position on the database it was copied from (masthead copy), as on SQLite. */
+    origin: text('origin'),
     xid: xid8('xid')
       .notNull()
       .default(sql`pg_current_xact_id()`),
   },
   (t) => [
+    uniqueIndex('change_events_origin_unique').on(t.origin).where(sql`${t.origin} IS NOT NULL`),
     index('change_events_resource_idx').on(t.resource, t.resourceId, t.cursor),
     index('change_events_pending_idx').on(t.visibleAt).where(sql`${t.pending}`),
     index('change_events_xid_idx').on(t.xid, t.cursor),

@@ -13,6 +13,7 @@ import { rows, type Queryable } from './query.js';
 import { createSearchRepo, rebuildSearchIndex } from './search.js';
 import type { SearchIndexChoice, SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
+import { createTableReader, createTableWriter } from './tables.js';
 import { runUnit, underSavepoint, type UnitState } from './unit.js';
 import { limitSearches, searchLimitFor, type SearchLimit } from './search-limit.js';
 import { watchReplica, type ReplicaOptions, type ReplicaWatch } from './replica.js';
@@ -46,12 +47,13 @@ const repositories = (q: Queryable, wrap: <R extends object>(repo: R) => R = (re
   deliveries: wrap(createDeliveryRepo(q)),
 });
 
-const writeRepositories = (q: Queryable): WriteRepositories => ({
+const writeRepositories = (q: pg.PoolClient): WriteRepositories => ({
   changeLog: createChangeLogRepo(q),
   outbox: createOutboxRepo(q),
   searchIndex: createSearchIndexRepo(q),
   pendingLinks: createPendingLinksRepo(q),
   deliveryQueue: createDeliveryQueueRepo(q),
+  tables: createTableWriter(q),
 });
 
 /**
@@ -156,6 +158,26 @@ export function createPostgresStore(
     search: limitSearches(translatingReads(createSearchRepo(pool, searchMethod)), searchLimit),
     rebuildSearchIndex: (documentOf) => runUnit(pool, (client, state) => rebuildSearchIndex(txOf(client, state), client, documentOf), { wait: true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     contentGeneration: () => reads(() => generationOf(pool)),
+    // READ ONLY: no transaction id, so the snapshot holds back neither the change feed's fence nor vacuum's horizon of writes.
+    snapshot: (work) =>
+      reads(async () => {
+        const client = await pool.connect();
+        let broken: Error | undefined;
+        const lost = (error: Error) => void (broken = error);
+        client.on('error', lost);
+        try {
+          await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0');
+          const result = await work(createTableReader(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
+          throw error;
+        } finally {
+          client.removeListener('error', lost);
+          client.release(broken);
+        }
+      }),
     async ping() {
       // As cheap as SELECT 1 (load balancers ask every few seconds), and it tells a node pointed at a
       // standby, or at a database set read-only, which would answer reads and fail every write.

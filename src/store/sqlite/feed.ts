@@ -1,4 +1,4 @@
-import type { ChangeFeedRepo, FeedEvent, FeedPosition, Visibility } from '../port.js';
+import { positionKey, type ChangeFeedRepo, type FeedEvent, type FeedPosition, type Visibility } from '../port.js';
 import type { Db } from './connection.js';
 
 const inList = (column: string, ids: number[]) => (ids.length === 0 ? '0' : `${column} IN (${ids.map(() => '?').join(',')})`);
@@ -28,6 +28,7 @@ function cursorOf(position: FeedPosition): number {
 export function createChangeFeedRepo(db: Db): ChangeFeedRepo {
   const sqlite = db.$client;
   const headStmt = sqlite.prepare('SELECT coalesce(max(cursor), 0) FROM change_events').pluck();
+  const originStmt = sqlite.prepare('SELECT cursor FROM change_events WHERE origin = ?').pluck();
   const editorStmt = sqlite.prepare('SELECT cursor AS position, resource, resource_id AS id, article_id AS articleId, op, at FROM change_events WHERE cursor > ? ORDER BY cursor LIMIT ?');
 
   function readerRows(viewer: Visibility, since: number, limit: number): FeedEvent[] {
@@ -52,6 +53,11 @@ export function createChangeFeedRepo(db: Db): ChangeFeedRepo {
     head: async () => headStmt.get() as number,
     read: async (since, limit, viewer) => read(cursorOf(since), limit, viewer),
     owns: (position) => typeof position === 'number',
+    async resolve(position) {
+      if (position === 0) return 0;
+      const here = originStmt.get(positionKey(position)) as number | undefined;
+      return here ?? (typeof position === 'number' ? position : undefined);
+    },
     // One writer at a time, and the cursor is taken in commit order: nothing is ever held back.
     lag: async () => ({ heldBack: 0, oldestWriteMs: null }),
   };

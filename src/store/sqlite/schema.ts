@@ -208,8 +208,15 @@ export const changeEvents = sqliteTable(
     readerAfter: integer('reader_after', { mode: 'boolean' }).notNull(),
     pending: integer('pending', { mode: 'boolean' }).notNull().default(false),
     visibleAt: integer('visible_at'),
+    /**
+     * The feed position the event had on the database it was copied from (`masthead copy`,
+     * positionKey in src/store/port.ts), so that a partner's cursor of that database goes on here;
+     * null for an event written here.
+     */
+    origin: text('origin'),
   },
   (t) => [
+    uniqueIndex('change_events_origin_unique').on(t.origin).where(sql`${t.origin} IS NOT NULL`),
     index('change_events_resource_idx').on(t.resource, t.resourceId, t.cursor),
     index('change_events_pending_idx').on(t.visibleAt).where(sql`${t.pending} = 1`),
     check('change_events_resource_check', sql`${t.resource} IN ('article', 'section', 'source', 'relatedLink')`),

@@ -12,6 +12,7 @@ import { translateSqliteError, translating } from './constraints.js';
 import { createMutex } from './mutex.js';
 import { createSearchReads, rebuildSearchIndex } from './search.js';
 import { createSearchPool, SEARCH_POOL, type SearchPoolOptions } from './search-pool.js';
+import { createTableReader, createTableWriter } from './tables.js';
 
 export type SqliteStoreOptions = OpenOptions & {
   /** How long a unit of work waits for the write lock another process holds before it answers 503 (ms). */
@@ -54,6 +55,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     searchIndex: searchIndex.repo,
     pendingLinks: createPendingLinksRepo(db),
     deliveryQueue: createDeliveryQueueRepo(db),
+    tables: createTableWriter(db),
   };
   const anyDue = anyDueOf(reader);
   const searchReads = createSearchReads(reader);
@@ -165,6 +167,19 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
         generation++;
       }
       return generation;
+    },
+    // The reader's read transaction: WAL keeps its snapshot while writers commit. An in-memory database has one connection, whose units wait.
+    snapshot: (work) => {
+      const read = async () => {
+        const client = reader.$client;
+        client.exec('BEGIN');
+        try {
+          return await work(createTableReader(reader));
+        } finally {
+          client.exec('COMMIT');
+        }
+      };
+      return reader === db ? mutex.run(read) : read();
     },
     async ping() {
       if (trouble) throw trouble;

@@ -35,7 +35,7 @@ t.test('a database migrated by a newer Masthead is refused, naming what it found
   const db = openDatabase(path);
   db.$client.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('from-the-future', ?)").run(Date.parse('2030-01-01T00:00:00Z'));
   db.$client.close();
-  t.throws(() => openSqliteStore(path), { name: 'StoreUnusable', message: /migrated by a newer Masthead \(a migration of 2030-01-01T00:00:00\.000Z; this build knows up to 0005_webhook_leases\)/ });
+  t.throws(() => openSqliteStore(path), { name: 'StoreUnusable', message: /migrated by a newer Masthead \(a migration of 2030-01-01T00:00:00\.000Z; this build knows up to 0006_copy_origin\)/ });
   const cli = await runCli(['migrate'], { env: { DATABASE_PATH: path } });
   t.equal(cli.code, 1);
   t.match(cli.stderr, /^\S*m\.db: the database was migrated by a newer Masthead/);

@@ -1,0 +1,2 @@
+ALTER TABLE "change_events" ADD COLUMN "origin" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "change_events_origin_unique" ON "change_events" USING btree ("origin") WHERE "change_events"."origin" IS NOT NULL;
