@@ -679,8 +679,12 @@ export interface TableWriter extends TableReader {
   claim(): Promise<CopiedTable | null>;
   /** Writes the rows as they are, ids included; change events get new positions here, their `cursor` and `origin` as given. */
   insert(table: CopiedTable, rows: TableRow[]): Promise<void>;
-  /** After the inserts: rows made later get ids past the copied ones (PostgreSQL's identities; SQLite's AUTOINCREMENT follows by itself). */
-  settleIds(): Promise<void>;
+  /**
+   * After the inserts: rows made later get ids past the copied ones (PostgreSQL's identities;
+   * SQLite's AUTOINCREMENT follows by itself), and indexes put off while the tables filled are built
+   * (PostgreSQL: the search index's GIN and RUM, once instead of one entry at a time).
+   */
+  finish(): Promise<void>;
 }
 
 export interface Repositories {

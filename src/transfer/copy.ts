@@ -140,7 +140,7 @@ export async function copyStore(source: Store, destination: Store, options: Copy
       if (taken) throw new DestinationNotEmpty(taken);
       const sums = new Map<CopiedTable, TableSum>();
       for (const table of COPIED_TABLES) sums.set(table, await copyTable(table, from, tx, { ...options, batch }));
-      await tx.tables.settleIds();
+      await tx.tables.finish();
       tx.contentChanged();
       const report: TableReport[] = [];
       for (const table of COPIED_TABLES) report.push({ table, source: sums.get(table)!, destination: await sumOf(tx.tables, table, batch) });

@@ -124,12 +124,13 @@ t.test('the node delivering is killed with SIGKILL mid-call: every event still a
   const { nodes, rx, paths, section, url } = await setUp(t, 1, 100);
   const ids = await createArticles(nodes, section, 20);
   await until('deliveries in flight', () => rx.got.length >= 5, 30_000);
-  const { owner } = await leaseOf(url);
-  const victim = nodes.find((n) => n.lines().some((l) => l.msg === 'webhooks worker started' && l.owner === owner));
-  t.ok(victim, `the lease (${owner}) belongs to one node's worker`);
+  // Answers held from here: the call in flight stays in flight, and its worker keeps the endpoint's lease.
   rx.hold();
   await until('a call in flight', () => rx.got.some((r) => !r.answered), 30_000);
   const inFlight = rx.got.find((r) => !r.answered)!;
+  const { owner } = await leaseOf(url);
+  const victim = nodes.find((n) => n.lines().some((l) => l.msg === 'webhooks worker started' && l.owner === owner));
+  t.ok(victim, `the lease (${owner}) belongs to one node's worker`);
   t.equal(await victim!.stop('SIGKILL'), null, `node ${victim!.name} died by the signal, its call unanswered`);
   rx.release();
   const killedAt = Date.now();

@@ -67,6 +67,6 @@ export function createTableWriter(db: Db): TableWriter {
       for (let i = 0; i < values.length; i += size) db.insert(table).values(values.slice(i, i + size)).run();
     },
     // AUTOINCREMENT keeps the largest id ever inserted, the copied ones included.
-    settleIds: async () => undefined,
+    finish: async () => undefined,
   };
 }
