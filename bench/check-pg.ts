@@ -11,55 +11,18 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { htmlToText } from '../src/articles/html.js';
 import { documentOf, reindex } from '../src/search/index.js';
 import { checkPhysical } from '../src/store/postgres/amcheck.js';
 import { createPool } from '../src/store/postgres/connection.js';
 import { checkPostgresDatabase } from '../src/store/postgres/check.js';
 import { RUM_INDEX } from '../src/store/postgres/rum.js';
 import { openPostgresStore } from '../src/store/postgres/store.js';
-import { generate } from './generate.js';
+import { fillPostgres } from './fill-pg.js';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NAME = 'masthead_bench_check_pg';
 const urlOf = (database: string) => Object.assign(new URL(BASE), { pathname: `/${database}` }).toString();
 const secs = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
-
-async function fill(pool: pg.Pool, n: number): Promise<void> {
-  const client = await pool.connect();
-  try {
-    const sections = new Map<string, number>();
-    const sources = new Map<string, number>();
-    const now = Date.now();
-    const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
-    await client.query('BEGIN');
-    for (const r of generate({ articles: n })) {
-      if (r.type === 'section') {
-        const { rows } = await client.query<{ id: number }>(
-          'INSERT INTO sections (slug, name, description, parent_id, position, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id',
-          [r.slug, r.name, r.description, r.parent === null ? null : sections.get(r.parent)!, r.position, now],
-        );
-        sections.set(r.slug, rows[0]!.id);
-      } else if (r.type === 'source') {
-        const { rows } = await client.query<{ id: number }>('INSERT INTO sources (slug, name, url, kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id', [r.slug, r.name, r.url, r.kind, now]);
-        sources.set(r.slug, rows[0]!.id);
-      } else {
-        await client.query(
-          `WITH a AS (INSERT INTO articles (slug, title, subtitle, summary, body, body_text, byline, section_id, source_id, source_url, tags, cover_image_url, status, published_at, external_id, deleted_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id, section_id, source_id),
-           t AS (INSERT INTO article_tags (article_id, tag) SELECT DISTINCT a.id, x FROM a, jsonb_array_elements_text($11::jsonb) x)
-           INSERT INTO change_events (resource, resource_id, op, at, article_id, section_id, source_id, reader_before, reader_after)
-           SELECT 'article', a.id, 'create', $17, a.id, a.section_id, a.source_id, false, $13 = 'published' FROM a`,
-          [r.slug, r.title, r.subtitle, r.summary, r.body, htmlToText(r.body), r.byline, sections.get(r.section)!, r.source === null ? null : sources.get(r.source)!,
-            r.sourceUrl, JSON.stringify(r.tags), r.coverImageUrl, r.status, ms(r.publishedAt), r.externalId, ms(r.deletedAt), now],
-        );
-      }
-    }
-    await client.query('COMMIT');
-  } finally {
-    client.release();
-  }
-}
 
 const { values } = parseArgs({ options: { articles: { type: 'string', default: '5000,20000' }, keep: { type: 'boolean', default: false } } });
 const admin = new pg.Client({ connectionString: BASE });
@@ -73,7 +36,7 @@ try {
     const pool = createPool(url, { poolSize: 2, statementTimeoutMs: 0 });
     try {
       let started = performance.now();
-      await fill(pool, n);
+      await fillPostgres(pool, n);
       await reindex(store);
       await pool.query(`CREATE EXTENSION IF NOT EXISTS rum; CREATE INDEX ${RUM_INDEX} ON article_search USING rum (tsv rum_tsvector_ops)`);
       await pool.query('VACUUM ANALYZE');

@@ -11,7 +11,6 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { htmlToText } from '../src/articles/html.js';
 import { reindex } from '../src/search/index.js';
 import { parseSearchQuery } from '../src/search/query.js';
 import type { SearchQuery, SearchRepo, Visibility } from '../src/store/port.js';
@@ -20,7 +19,7 @@ import { tsqueryText } from '../src/store/postgres/fts.js';
 import { RUM_INDEX } from '../src/store/postgres/rum.js';
 import { createSearchRepo } from '../src/store/postgres/search.js';
 import { openPostgresStore } from '../src/store/postgres/store.js';
-import { generate, type ArticleRecord } from './generate.js';
+import { fillPostgres } from './fill-pg.js';
 
 const QUERIES = ['天津', '高质量发展', '乡村振兴', '天津 经济'];
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -28,46 +27,6 @@ const NAME = 'masthead_bench_search_pg';
 const READER: Visibility = { editor: false, now: Date.parse('2026-11-27T00:00:00Z'), sectionIds: null, sourceIds: null };
 
 const urlOf = (database: string) => Object.assign(new URL(BASE), { pathname: `/${database}` }).toString();
-
-async function fill(pool: pg.Pool, n: number): Promise<void> {
-  const client = await pool.connect();
-  try {
-    const sections = new Map<string, number>();
-    const sources = new Map<string, number>();
-    const now = Date.now();
-    const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
-    await client.query('BEGIN');
-    let pending = 0;
-    for (const r of generate({ articles: n })) {
-      if (r.type === 'section') {
-        const { rows } = await client.query<{ id: number }>(
-          'INSERT INTO sections (slug, name, description, parent_id, position, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id',
-          [r.slug, r.name, r.description, r.parent === null ? null : sections.get(r.parent)!, r.position, now],
-        );
-        sections.set(r.slug, rows[0]!.id);
-      } else if (r.type === 'source') {
-        const { rows } = await client.query<{ id: number }>('INSERT INTO sources (slug, name, url, kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id', [r.slug, r.name, r.url, r.kind, now]);
-        sources.set(r.slug, rows[0]!.id);
-      } else {
-        const a: ArticleRecord = r;
-        await client.query(
-          `INSERT INTO articles (slug, title, subtitle, summary, body, body_text, byline, section_id, source_id, source_url, tags, cover_image_url, status, published_at, external_id, deleted_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
-          [a.slug, a.title, a.subtitle, a.summary, a.body, htmlToText(a.body), a.byline, sections.get(a.section)!, a.source === null ? null : sources.get(a.source)!,
-            a.sourceUrl, JSON.stringify(a.tags), a.coverImageUrl, a.status, ms(a.publishedAt), a.externalId, ms(a.deletedAt), now],
-        );
-        if (++pending === 2000) {
-          await client.query('COMMIT');
-          await client.query('BEGIN');
-          pending = 0;
-        }
-      }
-    }
-    await client.query('COMMIT');
-  } finally {
-    client.release();
-  }
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -110,7 +69,7 @@ try {
   const pool = createPool(url, { poolSize: 2, statementTimeoutMs: 0 });
   try {
     let started = performance.now();
-    await fill(pool, n);
+    await fillPostgres(pool, n);
     console.log(`${n} articles filled in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await pool.query(`DROP INDEX ${RUM_INDEX}`);
     const gin = await reindex(store);

@@ -1,5 +1,4 @@
 // PostgreSQL-specific: masthead check on PostgreSQL (amcheck, Masthead's rules), with faults written into the test's own database by raw SQL.
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import t, { type Test } from 'tap';
@@ -7,7 +6,7 @@ import { checkCommand } from '../../src/cli/check.js';
 import { importCommand } from '../../src/cli/import.js';
 import type { StoreConfig } from '../../src/store/open.js';
 import { captureIo, hasStack, runCli } from '../helpers/cli.js';
-import { emptyDatabase, freshDatabase, TEST_DATABASE_URL } from '../helpers/postgres.js';
+import { emptyDatabase, emptyDatabaseOfNewRole, freshDatabase } from '../helpers/postgres.js';
 
 const LINES = [
   '{"type":"section","slug":"tianjin","name":"天津"}',
@@ -128,16 +127,7 @@ t.test('a unique index that missed rows: amcheck finds the entries missing, and 
 });
 
 t.test('without amcheck (a role that may not create it): one warning, the rules still run, exit 0', async (t) => {
-  const role = `masthead_noamcheck_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
-  await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER`);
-  t.teardown(async () => {
-    await admin.query(`DROP ROLE IF EXISTS ${role}`);
-    await admin.end();
-  });
-  const url = await emptyDatabase(t);
-  await admin.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" OWNER TO ${role}`);
-  const asRole = Object.assign(new URL(url), { username: role }).toString();
+  const { url, asRole, role } = await emptyDatabaseOfNewRole(t, 'masthead_noamcheck');
   const migrated = await runCli(['migrate'], { env: { DATABASE_URL: asRole } });
   t.equal(migrated.code, 0, migrated.stderr);
 

@@ -118,5 +118,19 @@ export async function emptyDatabase(t: Test): Promise<string> {
   return urlOf(name);
 }
 
+/**
+ * An empty database owned by a new role that is no superuser (as on most managed services), both
+ * dropped when the test ends: its URL as the superuser, the same URL as the role, and the role.
+ */
+export async function emptyDatabaseOfNewRole(t: Test, prefix: string): Promise<{ url: string; asRole: string; role: string }> {
+  const role = `${prefix}_${randomBytes(4).toString('hex')}`;
+  await admin((client) => client.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER`));
+  // Teardowns run last first: the database (emptyDatabase's) is dropped before the role that owns it.
+  t.teardown(() => admin((client) => client.query(`DROP ROLE IF EXISTS ${role}`)));
+  const url = await emptyDatabase(t);
+  await admin((client) => client.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" OWNER TO ${role}`));
+  return { url, asRole: Object.assign(new URL(url), { username: role }).toString(), role };
+}
+
 /** FORCE ends the connections a failed test may have left open. */
 export const dropDatabase = (name: string) => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);

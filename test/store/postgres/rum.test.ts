@@ -1,6 +1,5 @@
 // PostgreSQL-specific: the RUM index for search (src/store/postgres/rum.ts, search.ts), created where the server has the extension, and GIN with its start-up line where it has not.
 import pg from 'pg';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import t from 'tap';
 import { searchQueryOf } from '../../../src/search/query.js';
@@ -11,7 +10,7 @@ import { ensureRumIndex, RUM_INDEX } from '../../../src/store/postgres/rum.js';
 import { createSearchRepo } from '../../../src/store/postgres/search.js';
 import { openPostgresStore } from '../../../src/store/postgres/store.js';
 import { runCli } from '../../helpers/cli.js';
-import { emptyDatabase, freshDatabase, TEST_DATABASE_URL } from '../../helpers/postgres.js';
+import { emptyDatabaseOfNewRole, freshDatabase, TEST_DATABASE_URL } from '../../helpers/postgres.js';
 
 /**
  * CI runs on this project's machines, which have the RUM extension (`.ci/run` installs
@@ -129,20 +128,9 @@ t.test('with RUM: the index is made at start-up, searches read it in rank order,
 });
 
 t.test('without RUM: a role that may not create the extension gets GIN and one line saying what it costs', async (t) => {
-  const role = `masthead_norum_${randomBytes(4).toString('hex')}`;
-  const admin = createPool(TEST_DATABASE_URL, { poolSize: 1 });
-  await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER`);
-  // Teardowns run last first: the database is dropped before the role that owns it.
-  t.teardown(async () => {
-    await admin.query(`DROP ROLE IF EXISTS ${role}`);
-    await admin.end();
-  });
-  const url = await emptyDatabase(t);
-  await admin.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" OWNER TO ${role}`);
-  const asRole = new URL(url);
-  asRole.username = role;
+  const { url, asRole, role } = await emptyDatabaseOfNewRole(t, 'masthead_norum');
 
-  const { store, search } = await openPostgresStore(asRole.toString(), { poolSize: 2 });
+  const { store, search } = await openPostgresStore(asRole, { poolSize: 2 });
   t.teardown(() => store.close());
   t.equal(search.method, 'gin');
   t.equal(search.level, 'warn');
@@ -159,7 +147,7 @@ t.test('without RUM: a role that may not create the extension gets GIN and one l
   t.match(await store.search.rank(searchQueryOf('rare'), {}, READER, undefined, 1), [{ id: 2100 }], 'the store searches with GIN (equal ranks: newer first)');
 
   // `masthead migrate` says it too, on stderr.
-  const migrate = await runCli(['migrate'], { env: { DATABASE_URL: asRole.toString() } });
+  const migrate = await runCli(['migrate'], { env: { DATABASE_URL: asRole } });
   t.equal(migrate.code, 0, migrate.stderr);
   t.match(migrate.stderr, /: PostgreSQL has the RUM extension but role .* may not create it .*search ranks with GIN and ts_rank/);
 
@@ -168,7 +156,7 @@ t.test('without RUM: a role that may not create the extension gets GIN and one l
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   t.teardown(() => busy.close());
   const { port } = busy.address() as { port: number };
-  const env = { DATABASE_URL: asRole.toString(), PORT: String(port), HOST: '127.0.0.1', MASTHEAD_DEMO: 'off', MASTHEAD_ADMIN_KEY: 'mh_abcdefghijklmnopqrstuvwxyz' };
+  const env = { DATABASE_URL: asRole, PORT: String(port), HOST: '127.0.0.1', MASTHEAD_DEMO: 'off', MASTHEAD_ADMIN_KEY: 'mh_abcdefghijklmnopqrstuvwxyz' };
   const serve = await runCli(['serve'], { env });
   t.equal(serve.code, 1, serve.stderr);
   const lines = serve.stdout.split('\n').filter((line) => line.includes('RUM')).map((line) => JSON.parse(line) as { level: number; msg: string });
@@ -177,7 +165,7 @@ t.test('without RUM: a role that may not create the extension gets GIN and one l
 
   // What docs/postgres.md tells such a newsroom: a superuser creates the extension once, and the next start builds the index.
   await pool.query('CREATE EXTENSION rum');
-  const again = await openPostgresStore(asRole.toString(), { poolSize: 1 });
+  const again = await openPostgresStore(asRole, { poolSize: 1 });
   await again.store.close();
   t.equal(again.search.method, 'rum', 'the role builds the index on the table it owns');
   t.equal((await pool.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [RUM_INDEX])).rowCount, 1);
