@@ -12,10 +12,13 @@ import t from 'tap';
  * alone, and a new one anywhere under test/ joins a group by its folder, or `rest` by default.
  */
 export const GROUPS = {
-  // With the second pass of the route tests (runOnPostgres) in one process: the change feed's fence is
-  // cluster-wide, so a write transaction of another test process would hold back the feed a test reads.
-  // First, since a file goes to the first group that matches (cli/ would otherwise be http's).
-  postgres: /^store\/postgres\/|^nodes\/|^cli\/(postgres|copy|pg-check|pg-backup)\.test\.ts$/,
+  // The PostgreSQL groups first, since a file goes to the first group that matches (cli/ would otherwise
+  // be http's). The change feed's fence is cluster-wide: a write transaction of one process holds back
+  // the feed that another process's test reads on the same server. So `postgres` is the only group on
+  // the server of TEST_DATABASE_URL, and the other PostgreSQL groups each start a server of their own
+  // (onServerOfItsOwn), which lets them run side by side.
+  postgres: /^store\/postgres\/|^cli\/(postgres|copy|pg-check|pg-backup)\.test\.ts$/,
+  'pg-nodes': /^nodes\//,
   articles: /^articles\//,
   http: /^(http|keys|cli)\//,
   syndication: /^(feeds|sitemaps|ninjs)\//,
@@ -68,13 +71,22 @@ export async function runGroup(group: GroupName) {
  * runs on SQLite only.
  */
 export const ON_POSTGRES = /^(articles|sections|sources|related-links|changes|keys|webhooks|feeds|sitemaps|ninjs|search|transfer)\/|^store\/(search|unit-of-work)\.test\.ts$/;
+/**
+ * The second pass in two processes of about the same length, each on a server of its own
+ * (test/groups/pg-routes-*.test.ts); together they are ON_POSTGRES.
+ */
+export const SECOND_PASS = {
+  'pg-routes-content': /^(articles|sections|sources|related-links|keys|feeds|sitemaps|ninjs)\//,
+  'pg-routes-feed': /^(changes|webhooks|search|transfer|store)\//,
+} as const satisfies Record<string, RegExp>;
 // In two pieces, so that this file does not itself carry the mark (test/store/tests-use-the-port.test.ts).
 const SQLITE_ONLY = ['//', 'SQLite-specific:'].join(' ');
 
-export async function runOnPostgres() {
+export async function runOnPostgres(part: keyof typeof SECOND_PASS) {
   process.env.MASTHEAD_TEST_STORE = 'postgres';
   for (const { file } of assignments()) {
-    if (!ON_POSTGRES.test(file.split('\\').join('/'))) continue;
+    const posix = file.split('\\').join('/');
+    if (!ON_POSTGRES.test(posix) || !SECOND_PASS[part].test(posix)) continue;
     const path = join(TEST_DIR, file);
     if (readFileSync(path, 'utf8').includes(SQLITE_ONLY)) continue;
     try {
@@ -82,5 +94,21 @@ export async function runOnPostgres() {
     } catch (err) {
       t.fail(`test/${file} failed to load (on PostgreSQL)`, { error: err });
     }
+  }
+}
+
+/**
+ * Starts a PostgreSQL server of this process's own (test/helpers/pg-servers.ts, serveGroup) and points
+ * TEST_DATABASE_URL at it, before any test file reads it (test/helpers/postgres.ts): called first by
+ * the runners of the PostgreSQL groups that are not `postgres`. It is stopped when the tests end.
+ */
+export async function onServerOfItsOwn() {
+  const { serveGroup } = await import('../helpers/pg-servers.js');
+  try {
+    const server = await serveGroup(t);
+    process.env.TEST_DATABASE_URL = server.url;
+  } catch (err) {
+    t.fail('a PostgreSQL server of this test group could not be started (initdb, pg_ctl)', { error: err });
+    throw err;
   }
 }

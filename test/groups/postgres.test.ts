@@ -1,5 +1,4 @@
-import { runGroup, runOnPostgres } from './groups.js';
+import { runGroup } from './groups.js';
 
-// The only process of the suite that uses PostgreSQL: one test at a time there (see GROUPS.postgres).
+// The only process of the suite on the server of TEST_DATABASE_URL (see GROUPS.postgres).
 await runGroup('postgres');
-await runOnPostgres();

@@ -6,17 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Test } from 'tap';
-import { TEST_DATABASE_URL } from './postgres.js';
 
 /**
  * Where initdb, pg_ctl and pg_basebackup are: PG_BINDIR, else the binaries of the server the suite
  * runs on (its pg_config view), so that primary and replica are the same PostgreSQL as the machine's.
+ * The server is asked through TEST_DATABASE_URL as it is when asked: this module does not import
+ * test/helpers/postgres.ts, so that a test group can start a server of its own and point
+ * TEST_DATABASE_URL at it before that module reads it (serveGroup, below).
  */
 let bin: string | null = null;
 async function binDir(): Promise<string> {
   if (bin) return bin;
   if (process.env.PG_BINDIR) return (bin = process.env.PG_BINDIR);
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
   await client.connect();
   try {
     bin = (await client.query<{ setting: string }>("SELECT setting FROM pg_config WHERE name = 'BINDIR'")).rows[0]!.setting;
@@ -59,10 +61,10 @@ export type Pair = {
 };
 
 /** Throw-away: no fsync (an immediate stop still loses nothing committed: synchronous_commit stays on); the socket in the test's own folder, the server on loopback only. */
-const serverOptions = (port: number, dir: string) => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
+const serverOptions = (port: number, dir: string, maxConnections: number) => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${maxConnections}`;
 
 /** A folder of the test's own for PostgreSQL servers, owned by the user they run as; every server in it stopped and the folder removed when the test ends. */
-async function serverFolder(t: Test) {
+async function serverFolder(t: Pick<Test, 'teardown'>, maxConnections = 60) {
   await binDir();
   const dir = mkdtempSync(join(tmpdir(), 'masthead-pg-'));
   if (asRoot) chownSync(dir, postgresUid(), postgresGid());
@@ -84,7 +86,7 @@ async function serverFolder(t: Test) {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
       port,
       data,
-      start: () => run('pg_ctl', ['-D', data, '-o', serverOptions(port, dir), '-l', join(dir, `${name}.log`), '-w', '-t', '60', 'start']),
+      start: () => run('pg_ctl', ['-D', data, '-o', serverOptions(port, dir, maxConnections), '-l', join(dir, `${name}.log`), '-w', '-t', '60', 'start']),
       stop: () => {
         if (existsSync(join(data, 'postmaster.pid'))) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       },
@@ -144,4 +146,18 @@ export async function startPair(t: Test): Promise<Pair> {
       throw new Error('the replica did not catch up in 10 s');
     },
   };
+}
+
+/**
+ * A PostgreSQL server for a whole test group (test/groups/groups.ts, onServerOfItsOwn): the change
+ * feed's fence is cluster-wide, so a group whose tests read the feed while another group's write
+ * transactions run on the same server would wait behind them. A server of the group's own (same
+ * binaries, RUM included) keeps the groups apart, so that they can run side by side. Stopped and
+ * removed when the process's tests end.
+ */
+export async function serveGroup(t: Pick<Test, 'teardown'>): Promise<Cluster> {
+  const server = await (await serverFolder(t, 200))('group');
+  initdb(server);
+  server.start();
+  return server;
 }
