@@ -1,4 +1,4 @@
-import type { CheckOptions, CheckReport, Store } from './port.js';
+import type { CheckOptions, CheckReport, Store, ThreadTarget } from './port.js';
 import { checkPostgresDatabase } from './postgres/check.js';
 import { describe } from './postgres/connection.js';
 import { openPostgresStore } from './postgres/store.js';
@@ -66,6 +66,9 @@ export async function migrateStore(config: StoreConfig): Promise<{ fresh: boolea
   await store.close();
   return { fresh, notices };
 }
+
+/** Opens, inside a worker thread, the store another thread's Store.thread names (already migrated). */
+export const openThreadStore = async (target: ThreadTarget): Promise<Store> => (await openStore({ databasePath: target.file })).store;
 
 
 /** Online backup and restore of the configured store (`masthead backup` / `restore`); SQLite's for now. */
