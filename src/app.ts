@@ -145,8 +145,8 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
         sources,
         bodyLimit: config.importBodyLimit,
         maxLineBytes: 5 * 1024 * 1024,
-        // A file on the wall clock: imports run on a thread of their own. Tests that fix the clock keep them here.
-        threadDatabasePath: clock === systemClock ? store.legacy.file : null,
+        // A database a thread can reach, on the wall clock: imports run on a thread of their own. Tests that fix the clock keep them here.
+        importThread: clock === systemClock ? store.thread : null,
       });
       await v1.register(feedRoutes, { loadFor: (request) => reads.for(request).feeds, urls, viewerOf });
       await v1.register(changeRoutes, { feed: createChangeFeed(store.feed, changes.publishDue), viewerOf });

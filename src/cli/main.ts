@@ -40,26 +40,11 @@ async function run(command: string, rest: string[]): Promise<number> {
     }
     case 'migrate': {
       noArguments(rest);
-      const config = loadConfig();
-      if (config.postgres) {
-        const { openStore, storeName } = await import('../store/open.js');
-        const where = storeOf(config);
-        const { store, fresh, notices } = await openStore(where);
-        await store.close();
-        console.log(`${storeName(where)}: migrations applied${fresh ? ' (new database)' : ''}`);
-        for (const { level, message } of notices) (level === 'warn' ? console.error : console.log)(`${storeName(where)}: ${message}`);
-        return 0;
-      }
-      const { migrateDatabase, openDatabase } = await import('../store/sqlite/connection.js');
-      const { fresh } = await onDatabase(config.databasePath, () => {
-        const db = openDatabase(config.databasePath);
-        try {
-          return migrateDatabase(db);
-        } finally {
-          db.$client.close();
-        }
-      });
-      console.log(`${config.databasePath}: migrations applied${fresh ? ' (new database)' : ''}`);
+      const where = storeOf(loadConfig());
+      const { migrateStore, storeName } = await import('../store/open.js');
+      const { fresh, notices } = await onDatabase(storeName(where), () => migrateStore(where));
+      console.log(`${storeName(where)}: migrations applied${fresh ? ' (new database)' : ''}`);
+      for (const { level, message } of notices) (level === 'warn' ? console.error : console.log)(`${storeName(where)}: ${message}`);
       return 0;
     }
     case 'keys': {

@@ -1,8 +1,9 @@
-import type { CheckOptions, CheckReport, Store } from './port.js';
+import type { CheckOptions, CheckReport, Store, ThreadTarget } from './port.js';
 import { checkPostgresDatabase } from './postgres/check.js';
 import { describe } from './postgres/connection.js';
 import { openPostgresStore } from './postgres/store.js';
 import { checkSqliteFile } from './sqlite/check.js';
+import { migrateFile } from './sqlite/connection.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
 
 /** PostgreSQL's part of the configuration (src/config.ts): its URL, connections per process, the statement timeout. */
@@ -53,6 +54,21 @@ export async function openStore(config: StoreConfig): Promise<{ store: Store; fr
   }
   return { ...openSqliteStore(databasePath, options), notices: [] };
 }
+
+/**
+ * Applies the pending migrations of the store the configuration names (`masthead migrate`), then
+ * lets it go. SQLite: the file alone, opened and closed; PostgreSQL: the store, opened as the
+ * server opens it (the same lock, and the notices start-up logs), then closed.
+ */
+export async function migrateStore(config: StoreConfig): Promise<{ fresh: boolean; notices: StoreNotice[] }> {
+  if (!config.postgres) return { ...migrateFile(config.databasePath), notices: [] };
+  const { store, fresh, notices } = await openStore(config);
+  await store.close();
+  return { fresh, notices };
+}
+
+/** Opens, inside a worker thread, the store another thread's Store.thread names (already migrated). */
+export const openThreadStore = async (target: ThreadTarget): Promise<Store> => (await openStore({ databasePath: target.file })).store;
 
 
 /** Online backup and restore of the configured store (`masthead backup` / `restore`); SQLite's for now. */

@@ -7,17 +7,18 @@
  * conditional on the version the caller read, and inserts that may collide rely on the unique
  * constraints, whose violations the adapter turns into the 409 of src/store/unique.ts.
  *
- * Adapters: src/store/sqlite/ (better-sqlite3, the embedded default). They are the only code
- * that knows a driver or a dialect (test/store/boundary.test.ts holds them to it).
- *
- * Moving in steps: the content writes, sections, sources, revisions, the change feed's reads,
- * sitemaps, the export, the presenter, API keys, webhooks and search are behind the port; the features
- * listed in test/store/boundary.test.ts still reach SQLite through `legacy` until they move (see the issue
- * notes of "Storage port").
+ * Adapters, in the folders beside this file: sqlite/ (better-sqlite3, the embedded default) and
+ * postgres/ (node-postgres). They are the only code that knows a driver or a dialect
+ * (test/store/boundary.test.ts holds them to it); open.ts picks one from the configuration.
  */
-import type { Db } from './sqlite/connection.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * A database as a worker thread is told of it (Store.thread): a plain value, cloned into the
+ * thread, from which src/store/open.ts opens a store there. A SQLite file for now.
+ */
+export type ThreadTarget = { readonly dialect: 'sqlite'; readonly file: string };
 
 /**
  * The database cannot be used as it is — written by a newer Masthead, read-only, damaged — and
@@ -802,12 +803,12 @@ export interface Store extends Repositories {
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * The SQLite handle for what is not yet behind the port: `file` tells the import where its
-   * threads open the database (app.ts), `db` serves the tests marked SQLite-specific.
-   * `exclusive` runs a synchronous legacy write while no unit of work is open, so that it never
-   * lands inside one.
+   * How a worker thread of this process reaches the same database, for the import that runs on a
+   * thread of its own (src/transfer/import-thread.ts opens it with openThreadStore); null where
+   * there is none: an in-memory SQLite database cannot be shared with a thread, and on PostgreSQL
+   * the import runs on the request loop (its transactions wait on the server, not on the loop).
    */
-  readonly legacy: { readonly db: Db; /** The database file, null for an in-memory database (which a thread cannot share). */ readonly file: string | null; exclusive<T>(work: () => T): Promise<T> };
+  readonly thread: ThreadTarget | null;
 }
 
 /** Runs `work` inside the caller's unit of work when there is one (an import's batch), else in its own. */

@@ -4,6 +4,7 @@ import type { ImportOptions, ResultSink } from './import.js';
 import type { FromThread, ThreadInput, ToThread } from './import-thread.js';
 import type { ImportTotalsDto } from './schemas.js';
 import { spawnWorker } from '../common/spawn.js';
+import type { ThreadTarget } from '../store/port.js';
 
 /** Chunks of the body sent ahead of the thread's reading: enough to keep it busy, few enough to bound memory. */
 const AHEAD = 8;
@@ -12,15 +13,15 @@ const errorOf = (e: Extract<FromThread, { type: 'error' }>['error']) =>
   e.code !== undefined ? new AppError(e.code, e.message, e.extra ?? {}) : Object.assign(new Error(e.message), { stack: e.stack });
 
 /**
- * Runs an import on a worker thread with its own connection to the database file (import-thread.ts):
+ * Runs an import on a worker thread with its own connection to the database (import-thread.ts):
  * parsing, sanitising, segmenting and the batches' transactions (a batch of 500 articles holds a
  * thread for most of a second) never hold up this thread, which only passes the body's chunks on,
  * at most AHEAD of the thread's reading, and hands the results to `sink`. The caches of this
  * thread see the thread's commits at once (SQLite's data version, Store.contentGeneration).
  */
-export async function runImportInThread(databasePath: string, body: AsyncIterable<Buffer | string>, opts: ImportOptions, sink: ResultSink): Promise<ImportTotalsDto> {
+export async function runImportInThread(target: ThreadTarget, body: AsyncIterable<Buffer | string>, opts: ImportOptions, sink: ResultSink): Promise<ImportTotalsDto> {
   const { stop, ...rest } = opts;
-  const input: ThreadInput = { databasePath, opts: rest };
+  const input: ThreadInput = { target, opts: rest };
   const worker: Worker = spawnWorker(import.meta.url, 'import-thread', input);
   const send = (m: ToThread) => worker.postMessage(m);
   let credit = AHEAD;

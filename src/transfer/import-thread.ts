@@ -1,13 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../common/time.js';
 import { AppError, type ErrorCode } from '../common/errors.js';
-import { openStore } from '../store/open.js';
+import { openThreadStore } from '../store/open.js';
+import type { ThreadTarget } from '../store/port.js';
 import { createImportDeps } from './deps.js';
 import { runImport, type ImportOptions } from './import.js';
 import type { ImportLineResultDto, ImportTotalsDto } from './schemas.js';
 
-/** What the thread is started with: the database file (already migrated) and the import's options. */
-export type ThreadInput = { databasePath: string; opts: Omit<ImportOptions, 'stop'> };
+/** What the thread is started with: the database (already migrated) as Store.thread names it, and the import's options. */
+export type ThreadInput = { target: ThreadTarget; opts: Omit<ImportOptions, 'stop'> };
 export type ToThread =
   | { type: 'chunk'; chunk: Buffer }
   | { type: 'end'; complete: boolean }
@@ -52,8 +53,8 @@ function bodyFromMessages(post: (m: FromThread) => void) {
 
 const port = parentPort!;
 const post = (m: FromThread) => port.postMessage(m);
-const { databasePath, opts } = workerData as ThreadInput;
-const { store } = await openStore({ databasePath });
+const { target, opts } = workerData as ThreadInput;
+const store = await openThreadStore(target);
 const body = bodyFromMessages(post);
 const stop = new AbortController();
 port.on('message', (m: ToThread) => (m.type === 'stop' ? stop.abort() : body.push(m)));

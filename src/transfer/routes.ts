@@ -8,6 +8,7 @@ import { AppError } from '../common/errors.js';
 import { resolveFilterRefs } from '../common/filter-refs.js';
 import type { SectionService } from '../sections/service.js';
 import type { SourceService } from '../sources/service.js';
+import type { ThreadTarget } from '../store/port.js';
 import { exportNdjson, type ExportFilters } from './export.js';
 import { runImport, type ImportDeps, type ImportOptions, type ResultSink } from './import.js';
 import { runImportInThread } from './import-thread-main.js';
@@ -24,11 +25,11 @@ export type TransferRouteDeps = {
   /** The longest line; a longer one fails on its own. */
   maxLineBytes: number;
   /**
-   * The database file, when imports are to run on a worker thread with a connection of their own
-   * (import-thread-main.ts), so that the request loop never waits for them; null runs them here
-   * (an in-memory database cannot be shared with a thread).
+   * The database as a thread reaches it (Store.thread), when imports are to run on a worker thread
+   * with a connection of their own (import-thread-main.ts), so that the request loop never waits
+   * for them; null runs them here.
    */
-  threadDatabasePath: string | null;
+  importThread: ThreadTarget | null;
 };
 
 const tags = ['transfer'];
@@ -57,7 +58,7 @@ export const transferRoutes: FastifyPluginAsyncZod<TransferRouteDeps> = async (a
   const stop = new AbortController();
   app.addHook('preClose', async () => stop.abort());
   const run = (body: AsyncIterable<Buffer>, opts: ImportOptions, sink: ResultSink) =>
-    deps.threadDatabasePath ? runImportInThread(deps.threadDatabasePath, body, opts, sink) : runImport(deps.importDeps, body, opts, sink);
+    deps.importThread ? runImportInThread(deps.importThread, body, opts, sink) : runImport(deps.importDeps, body, opts, sink);
 
   app.post('/import', {
     config: { scope: 'write' },

@@ -3,6 +3,7 @@
 // connection of its own to the test's database (registered by test/helpers/app.ts).
 import pg from 'pg';
 import type { Store } from '../../src/store/port.js';
+import { sqliteHandleOf } from '../../src/store/sqlite/store.js';
 
 type Table = 'articles' | 'sections' | 'sources' | 'api_keys' | 'webhooks';
 
@@ -34,7 +35,7 @@ export async function changeRowQuietly(store: Store, table: Table, id: number, c
     }
   } else {
     const set = names.map((n) => `${n} = @${n}`).join(', ');
-    changed = store.legacy.db.$client.prepare(`UPDATE ${table} SET ${set} WHERE id = @id`).run({ ...columns, id }).changes;
+    changed = sqliteHandleOf(store).$client.prepare(`UPDATE ${table} SET ${set} WHERE id = @id`).run({ ...columns, id }).changes;
   }
   if (changed !== 1) throw new Error(`changeRowQuietly: no ${table} row ${id}`);
 }

@@ -3,21 +3,13 @@ import { join, relative } from 'node:path';
 import t from 'tap';
 
 /**
- * The storage port's seam, held: only the adapters (src/store/sqlite/, later src/store/postgres/)
- * know a driver, a dialect's SQL or the drizzle tables. Features still on the SQLite handle are
- * listed in LEGACY; the list only shrinks: a file that no longer needs its place fails the test
- * until it is struck off, and a file not on it that reaches past the port fails at once.
+ * The storage port's seam, held: only the adapters (src/store/sqlite/, src/store/postgres/) know a
+ * driver, a dialect's SQL or the drizzle tables; src/store/open.ts, which picks one, may import them.
  */
 const ROOT = new URL('../../', import.meta.url).pathname;
 const ADAPTERS = ['src/store/sqlite/', 'src/store/postgres/'];
 /** The one file that picks an adapter from the configuration. */
 const SELECTOR = 'src/store/open.ts';
-
-const LEGACY = new Set([
-  // The port hands the SQLite handle to the features not yet behind it (Store.legacy).
-  'src/store/port.ts',
-  'src/cli/main.ts',
-]);
 
 /** What only an adapter may say: a driver, drizzle's dialect modules, raw statements, the adapter's own modules. */
 const REACHES_PAST_THE_PORT: [RegExp, string][] = [
@@ -38,17 +30,12 @@ function sources(dir: string): string[] {
 
 const files = sources(join(ROOT, 'src')).filter((f) => !ADAPTERS.some((a) => f.startsWith(a)));
 
-t.test('no file outside the adapters reaches past the port, but the legacy ones', async (t) => {
+t.test('no file outside the adapters reaches past the port', async (t) => {
   for (const file of files) {
     const text = readFileSync(join(ROOT, file), 'utf8');
     const reasons = REACHES_PAST_THE_PORT.filter(([pattern, why]) => pattern.test(text) && !(file === SELECTOR && why === 'imports from src/store/sqlite/')).map(
       ([, why]) => why,
     );
-    if (LEGACY.has(file)) t.ok(reasons.length > 0, `${file} is behind the port now: strike it off LEGACY`);
-    else t.same(reasons, [], `${file} stays behind the port`);
+    t.same(reasons, [], `${file} stays behind the port`);
   }
-});
-
-t.test('every legacy file still exists', async (t) => {
-  for (const file of LEGACY) t.ok(files.includes(file), `${file} exists`);
 });

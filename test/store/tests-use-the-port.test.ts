@@ -26,7 +26,7 @@ const REACHES_PAST_THE_PORT: [RegExp, string][] = [
   [/\$client\b/, 'uses the driver handle ($client)'],
   [/better-sqlite3/, 'names better-sqlite3'],
   [/\bsql`/, 'writes drizzle sql`…`'],
-  [/\.legacy\b/, 'uses Store.legacy'],
+  [/\bsqliteHandleOf\b/, 'takes the SQLite handle (sqliteHandleOf)'],
 ];
 
 function testFiles(dir: string): string[] {
@@ -69,6 +69,6 @@ t.test('the check finds what it looks for', async (t) => {
   t.same(reaches("ctx.db.$client.prepare('SELECT 1')"), ['uses the driver handle ($client)']);
   t.same(reaches("import Database from 'better-sqlite3';"), ['names better-sqlite3']);
   t.same(reaches('db.run(sql`DELETE FROM x`)'), ['writes drizzle sql`…`']);
-  t.same(reaches('store.legacy.db'), ['uses Store.legacy']);
+  t.same(reaches('sqliteHandleOf(ctx.store).pragma'), ['takes the SQLite handle (sqliteHandleOf)']);
   t.same(reaches('await countStored(ctx.store, "articles")'), []);
 });

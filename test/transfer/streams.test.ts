@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { sqliteHandleOf } from '../../src/store/sqlite/store.js';
 import { buildTestApp } from '../helpers/app.js';
 import { allArticles, allLinks } from '../helpers/store-rows.js';
 import { count, exportAll, importBody, NDJSON, ndjson } from './fixtures.js';
@@ -51,7 +52,7 @@ t.test('two imports of overlapping files at once end consistent', async (t) => {
   t.equal(await count(ctx, 'relatedLinks'), 178, 'every neighbour link, once');
   const twice = await importBody(ctx, ndjson([section, ...Array.from({ length: 90 }, (_, i) => article(i + 1, [i + 2, i].filter((n) => n >= 1 && n <= 90)))]));
   t.match(twice.body, { unchanged: 91, updated: 0, failed: 0 });
-  t.equal(ctx.store.legacy.db.$client.pragma('integrity_check', { simple: true }), 'ok');
+  t.equal(sqliteHandleOf(ctx.store).$client.pragma('integrity_check', { simple: true }), 'ok');
   t.ok((await exportAll(ctx)).length > 0);
 });
 
@@ -71,8 +72,8 @@ t.test('a connection dropped mid-body leaves whole batches only', async (t) => {
   await sleep(300);
   t.equal(await committed(), 30, 'the partial fourth batch was not written');
   t.equal((await committed()) % batchSize, 0);
-  t.equal(ctx.store.legacy.db.$client.pragma('integrity_check', { simple: true }), 'ok');
+  t.equal(sqliteHandleOf(ctx.store).$client.pragma('integrity_check', { simple: true }), 'ok');
   const stored = new Set((await allArticles(ctx.store)).map((a) => a.id));
   t.same((await allLinks(ctx.store)).filter((l) => l.url === null && !stored.has(l.targetArticleId!)), [], 'no link points at an article that is not stored');
-  t.equal(ctx.store.legacy.db.$client.prepare("SELECT count(*) FROM sqlite_temp_master WHERE type = 'table'").pluck().get(), 0, 'its pending list was dropped');
+  t.equal(sqliteHandleOf(ctx.store).$client.prepare("SELECT count(*) FROM sqlite_temp_master WHERE type = 'table'").pluck().get(), 0, 'its pending list was dropped');
 });

@@ -192,15 +192,7 @@ export function createPostgresStore(
       }
       await pool.end();
     },
-    legacy: {
-      get db(): never {
-        throw new AppError('internal-error', 'This feature needs the SQLite store');
-      },
-      file: null,
-      exclusive: async () => {
-        throw new AppError('internal-error', 'This feature needs the SQLite store');
-      },
-    },
+    thread: null,
   };
 }
 

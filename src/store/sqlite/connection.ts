@@ -65,6 +65,16 @@ export function migrateDatabase(db: Db): { fresh: boolean } {
   return { fresh: fresh.n === 0 };
 }
 
+/** Opens the file, applies pending migrations and closes it (`masthead migrate`): no store, so no reader connection or search threads. */
+export function migrateFile(path: string): { fresh: boolean } {
+  const db = openDatabase(path);
+  try {
+    return migrateDatabase(db);
+  } finally {
+    db.$client.close();
+  }
+}
+
 /** How many migrations drizzle has recorded (its journal table exists once the first has run). */
 function appliedMigrations(db: Db): number {
   const journal = db.$client.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").pluck().get() as number;

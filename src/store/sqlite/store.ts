@@ -8,7 +8,7 @@ import { createKeyRepo } from './keys.js';
 import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
 import { anyDueOf, createChangeLogRepo, createHeldSearchIndex, createOutboxRepo, createPendingLinksRepo } from './effects.js';
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './connection.js';
-import { translateSqliteError, translating } from './constraints.js';
+import { translateSqliteError } from './constraints.js';
 import { createMutex } from './mutex.js';
 import { createSearchReads, rebuildSearchIndex } from './search.js';
 import { createSearchPool, SEARCH_POOL, type SearchPoolOptions } from './search-pool.js';
@@ -22,6 +22,9 @@ export type SqliteStoreOptions = OpenOptions & {
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Each store's writing connection, for sqliteHandleOf. */
+const handles = new WeakMap<Store, Db>();
 
 /**
  * The SQLite adapter of the storage port (src/store/port.ts). Units of work take turns on one
@@ -142,7 +145,7 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     return result;
   }
 
-  return {
+  const store: Store = {
     dialect: 'sqlite',
     replica: null,
     ...reading,
@@ -192,12 +195,21 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
         sqlite.close();
       });
     },
-    legacy: {
-      db,
-      file: sqlite.memory ? null : sqlite.name,
-      exclusive: (work) => mutex.run(async () => translating(work)),
-    },
+    thread: sqlite.memory ? null : { dialect: 'sqlite', file: sqlite.name },
   };
+  handles.set(store, db);
+  return store;
+}
+
+/**
+ * The writing connection of a store this adapter made, for the tests marked SQLite-specific that
+ * look where the port does not (pragmas, rows no repository reads). Never for the features: they
+ * have the port.
+ */
+export function sqliteHandleOf(store: Store): Db {
+  const db = handles.get(store);
+  if (!db) throw new Error(`sqliteHandleOf: a ${store.dialect} store, not one the SQLite adapter made`);
+  return db;
 }
 
 /**

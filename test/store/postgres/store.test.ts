@@ -9,6 +9,7 @@ import { searchQueryOf } from '../../../src/search/query.js';
 import { createStores } from '../../../src/stores.js';
 import { createPool } from '../../../src/store/postgres/connection.js';
 import { createPostgresStore, openPostgresStore } from '../../../src/store/postgres/store.js';
+import { sqliteHandleOf } from '../../../src/store/sqlite/store.js';
 import { testClock } from '../../helpers/app.js';
 import { freshDatabase } from '../../helpers/postgres.js';
 
@@ -37,6 +38,13 @@ t.test('two stores on one database (two nodes) share the content generation, mov
   );
   t.equal(await b.contentGeneration(), moved, 'nor does one that rolled back');
   await a.ping();
+});
+
+t.test('a PostgreSQL store names no database for a thread (imports run on the request loop) and has no SQLite handle', async (t) => {
+  const { store } = await openPostgresStore(await freshDatabase(t), { poolSize: 1 });
+  t.teardown(() => store.close());
+  t.equal(store.thread, null);
+  t.throws(() => sqliteHandleOf(store), /^sqliteHandleOf: a postgres store, not one the SQLite adapter made$/);
 });
 
 t.test('the search index rebuilt from the articles finds what the writes indexed', async (t) => {

@@ -3,6 +3,7 @@
 import t from 'tap';
 import { buildTestApp, call } from '../../helpers/app.js';
 import { factories } from '../../helpers/factories.js';
+import { sqliteHandleOf } from '../../../src/store/sqlite/store.js';
 
 t.test('a permanent delete leaves no tag, revision, old slug or link row of the article behind', async (t) => {
   const ctx = await buildTestApp(t);
@@ -13,7 +14,7 @@ t.test('a permanent delete leaves no tag, revision, old slug or link row of the 
   const other = await f.article(section.id);
   await f.link(a.id, { targetArticleId: other.id });
   await f.link(other.id, { targetArticleId: a.id });
-  const sqlite = ctx.store.legacy.db.$client;
+  const sqlite = sqliteHandleOf(ctx.store).$client;
   const rowsOf = () => ({
     tags: sqlite.prepare('SELECT count(*) FROM article_tags WHERE article_id = ?').pluck().get(a.id),
     revisions: sqlite.prepare('SELECT count(*) FROM article_revisions WHERE article_id = ?').pluck().get(a.id),

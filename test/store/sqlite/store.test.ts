@@ -5,7 +5,7 @@ import t from 'tap';
 import { buildApp } from '../../../src/app.js';
 import { testConfig } from '../../../src/config.js';
 import { AppError } from '../../../src/common/errors.js';
-import { openSqliteStore } from '../../../src/store/sqlite/store.js';
+import { openSqliteStore, sqliteHandleOf } from '../../../src/store/sqlite/store.js';
 import { assertProblem, call, createKey, testClock } from '../../helpers/app.js';
 
 const section = (slug: string) => ({ slug, name: slug, description: null, parentId: null, position: 0, createdAt: Date.now() });
@@ -55,8 +55,9 @@ t.test('over HTTP, a busy database is a 503 problem+json and a full disk a 507, 
   other.close();
 
   // A database that may not grow is what a full disk looks like to SQLite (SQLITE_FULL).
-  const pages = store.legacy.db.$client.pragma('page_count', { simple: true }) as number;
-  store.legacy.db.$client.pragma(`max_page_count = ${pages}`);
+  const sqlite = sqliteHandleOf(store).$client;
+  const pages = sqlite.pragma('page_count', { simple: true }) as number;
+  sqlite.pragma(`max_page_count = ${pages}`);
   let full: Awaited<ReturnType<typeof call>> | undefined;
   let slug = '';
   for (let i = 0; i < 100 && full?.status !== 507; i++) {
@@ -81,4 +82,16 @@ t.test('reads outside a unit never see its uncommitted rows (file database: a re
   });
   t.equal(seenInside, undefined, 'a reader outside the unit did not see it before the commit');
   t.ok(await store.sections.bySlug('open'), 'and sees it after');
+});
+
+t.test('a file store tells a thread its file; an in-memory one, which a thread cannot share, tells none', async (t) => {
+  const path = join(t.testdir(), 'm.db');
+  const { store } = openSqliteStore(path);
+  t.teardown(() => store.close());
+  t.same(store.thread, { dialect: 'sqlite', file: path });
+  t.equal(sqliteHandleOf(store).$client.name, path, 'the SQLite-specific tests get the writing connection of that file');
+  const memory = openSqliteStore(':memory:').store;
+  t.teardown(() => memory.close());
+  t.equal(memory.thread, null);
+  t.throws(() => sqliteHandleOf({ ...memory }), /not one the SQLite adapter made/, 'a store the adapter did not make has no handle');
 });
