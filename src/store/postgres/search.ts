@@ -1,5 +1,5 @@
 import { badRequest } from '../../common/errors.js';
-import type { SearchDocument, SearchFilter, SearchQuery, SearchRank, SearchRepo, SearchableRow, Tx, Visibility } from '../port.js';
+import type { SearchFilter, SearchQuery, SearchRank, SearchRepo, Visibility } from '../port.js';
 import { hitOf, type FlatHitRow } from '../search-hits.js';
 import { tsqueryOf } from './fts.js';
 import { binder, type Bind } from './keyset.js';
@@ -136,25 +136,4 @@ export function createSearchRepo(q: Queryable, method: SearchMethod = 'gin'): Se
       return found.map(hitOf);
     },
   };
-}
-
-const REBUILD_BATCH = 500;
-
-/** Empties the index and fills it again from every article, a batch at a time, inside the caller's unit. */
-export async function rebuildSearchIndex(tx: Tx, q: Queryable, documentOf: (row: SearchableRow) => SearchDocument): Promise<{ articles: number }> {
-  await q.query('DELETE FROM article_search');
-  let count = 0;
-  for (let last = 0; ; ) {
-    const batch = await rows<SearchableRow>(
-      q,
-      `SELECT id, title, subtitle, summary, body_text AS "bodyText", tags FROM articles WHERE id > $1 ORDER BY id LIMIT $2`,
-      [last, REBUILD_BATCH],
-    );
-    if (batch.length === 0) break;
-    for (const row of batch) await tx.searchIndex.put(row.id, documentOf(row));
-    count += batch.length;
-    last = batch[batch.length - 1]!.id;
-  }
-  tx.contentChanged();
-  return { articles: count };
 }

@@ -10,7 +10,8 @@ import { createChangeFeedRepo } from './feed.js';
 import { createSearchIndexRepo } from './fts.js';
 import { createKeyRepo } from './keys.js';
 import { rows, type Queryable } from './query.js';
-import { createSearchRepo, rebuildSearchIndex } from './search.js';
+import { rebuildSearchIndex } from './reindex.js';
+import { createSearchRepo } from './search.js';
 import type { SearchIndexChoice, SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
 import { createTableReader, createTableWriter } from './tables.js';
@@ -156,7 +157,8 @@ export function createPostgresStore(
       runUnit(pool, (client, state) => work(txOf(client, state)), { wait: options?.wait ?? true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
     anyDue: (now) => reads(() => anyDue(now)),
     search: limitSearches(translatingReads(createSearchRepo(pool, searchMethod)), searchLimit),
-    rebuildSearchIndex: (documentOf) => runUnit(pool, (client, state) => rebuildSearchIndex(txOf(client, state), client, documentOf), { wait: true, lockTimeoutMs, attempts, beforeCommit: bumpGeneration }),
+    // Not a unit of work: built beside the live index and swapped in, in steps of their own (reindex.ts).
+    rebuildSearchIndex: (documentOf) => reads(() => rebuildSearchIndex(pool, documentOf)),
     contentGeneration: () => reads(() => generationOf(pool)),
     // READ ONLY: no transaction id, so the snapshot holds back neither the change feed's fence nor vacuum's horizon of writes.
     snapshot: (work) =>
