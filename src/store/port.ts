@@ -801,6 +801,13 @@ export interface Store extends Repositories {
    * recovery, or `default_transaction_read_only`), `database-damaged` for a file found damaged.
    */
   ping(): Promise<void>;
+  /**
+   * Starts the store's background upkeep, for a process that serves (src/server.ts), until close():
+   * on PostgreSQL with RUM, folding the search entries written since into the RUM index
+   * (src/store/postgres/fold.ts); SQLite has none. `failed` hears what goes wrong; upkeep goes on
+   * after a pause.
+   */
+  startUpkeep(failed: (error: Error) => void): void;
   close(): Promise<void>;
   /**
    * How a worker thread of this process reaches the same database, for the import that runs on a

@@ -188,6 +188,8 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
       if (trouble) throw trouble;
       reader.$client.prepare('SELECT 1').get();
     },
+    // Nothing to keep up in the background: FTS5 merges its segments as it writes.
+    startUpkeep: () => undefined,
     async close() {
       await searchPool?.close();
       await mutex.run(async () => {
