@@ -5,9 +5,10 @@ import { documentVector } from './fts.js';
 import { rows } from './query.js';
 
 /**
- * `masthead reindex` on PostgreSQL: the search index made anew beside the live one and swapped in,
- * so that searches go on answering from the old index all along and the new one is built once,
- * not kept up entry by entry (with RUM, that upkeep made a reindex of 20k articles take 330 s).
+ * `masthead reindex` on PostgreSQL, and the compaction of pending entries (fold.ts): the search
+ * index made anew beside the live one and swapped in, so that searches go on answering from the
+ * old index all along and the new one is built once, not kept up entry by entry (with RUM, that
+ * upkeep made a reindex of 20k articles take 330 s).
  *
  * 1. A trigger on article_search notes in article_search_rebuild_dirty every article whose entry
  *    a writer puts or removes from now on (created with the trigger, in one transaction).
@@ -35,7 +36,7 @@ const SHADOW = 'article_search_rebuild';
 const DIRTY = 'article_search_rebuild_dirty';
 const NOTE = 'article_search_rebuild_note';
 /** One reindex at a time per database; a second waits for the first, then rebuilds again. */
-const REINDEX_LOCK = 0x6d617374_0004n;
+export const REINDEX_LOCK = 0x6d617374_0004n;
 const BATCH = 500;
 /** Catching up without a lock goes on while more than this many entries changed in a round. */
 const CATCH_UP_ROUNDS = 3;
@@ -48,7 +49,17 @@ export type RebuildStage = 'filled' | 'caught-up';
 export type RebuildOptions = {
   /** Tests: awaited at each stage, to write and search while the rebuild is under way. */
   reached?: (stage: RebuildStage) => Promise<void>;
+  /** Stops the rebuild (a compaction when its store closes): the statement under way is cancelled, and it stops between steps; the live index stays as it was. */
+  signal?: AbortSignal;
 };
+
+/** A rebuild stopped by its signal. */
+export class RebuildStopped extends Error {
+  constructor() {
+    super('the search index rebuild was stopped');
+    this.name = 'RebuildStopped';
+  }
+}
 
 type Client = pg.PoolClient;
 
@@ -117,6 +128,26 @@ async function fill(pool: pg.Pool, client: Client, documentOf: (row: SearchableR
     last = batch[batch.length - 1]!.id;
   }
   await writing;
+}
+
+/**
+ * Every live entry into the shadow as it is, no longer pending, a batch at a time, each batch its
+ * own statement and transaction: the compaction's fill (fold.ts), done by PostgreSQL alone.
+ * `columns`: the table's, quoted, in order.
+ */
+async function copyLive(client: Client, columns: string[], signal: AbortSignal | undefined): Promise<void> {
+  const values = columns.map((c) => (c === 'pending' ? 'false' : c)).join(', ');
+  for (let last = 0; ; ) {
+    if (signal?.aborted) throw new RebuildStopped();
+    const [batch] = await rows<{ last: string | null }>(
+      client,
+      `WITH copied AS (INSERT INTO ${SHADOW} (${columns.join(', ')}) SELECT ${values} FROM ${LIVE} WHERE article_id > $1 ORDER BY article_id LIMIT ${BATCH} RETURNING article_id)
+       SELECT max(article_id)::text AS last FROM copied`,
+      [last],
+    );
+    if (!batch?.last) return;
+    last = Number(batch.last);
+  }
 }
 
 /** `CREATE INDEX name ON table USING …` of the live index, for the shadow. */
@@ -197,25 +228,45 @@ async function swapWhenFree(client: Client, built: string[]): Promise<number> {
   }
 }
 
-/** Rebuilds the search index from every article beside the live one and swaps it in (see above); how many articles it indexed. */
-export async function rebuildSearchIndex(pool: pg.Pool, documentOf: (row: SearchableRow) => SearchDocument, options: RebuildOptions = {}): Promise<{ articles: number }> {
+/** What the new index is filled from: every article's text made into its document (a reindex), or the live entries as they are (a compaction). */
+type Source = { documentOf: (row: SearchableRow) => SearchDocument } | 'live';
+
+/**
+ * Builds the new index beside the live one and swaps it in (see above), holding the reindex lock;
+ * how many entries it holds. `wait` false: null at once when another rebuild holds the lock.
+ */
+async function rebuild(pool: pg.Pool, source: Source, wait: boolean, options: RebuildOptions): Promise<{ articles: number } | null> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const lost = (error: Error) => void (broken = error);
   client.on('error', lost);
+  const { signal } = options;
+  let backend: number | null = null;
+  const cancel = () => void (backend !== null && pool.query('SELECT pg_cancel_backend($1)', [backend]).catch(() => undefined));
+  signal?.addEventListener('abort', cancel);
+  const step = () => {
+    if (signal?.aborted) throw new RebuildStopped();
+  };
   try {
     // Index builds and the waits for locks may take longer than a request's statement timeout.
-    await client.query(`SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; SELECT pg_advisory_lock(${REINDEX_LOCK})`);
+    await client.query('SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0');
+    if (signal) backend = (await rows<{ pid: number }>(client, 'SELECT pg_backend_pid() AS pid'))[0]!.pid;
+    if (wait) await client.query(`SELECT pg_advisory_lock(${REINDEX_LOCK})`);
+    else if (!(await rows<{ ours: boolean }>(client, `SELECT pg_try_advisory_lock(${REINDEX_LOCK}) AS ours`))[0]!.ours) return null;
     let swapped = false;
     try {
       await clearLeftovers(client);
       await prepare(client);
-      await fill(pool, client, documentOf);
+      if (source === 'live') await copyLive(client, (await definitionOf(client)).columns, signal);
+      else await fill(pool, client, source.documentOf);
       await options.reached?.('filled');
+      step();
       const built = await buildIndexes(client);
+      step();
       const { columns } = await definitionOf(client);
       for (let round = 0; round < CATCH_UP_ROUNDS && (await catchUp(client, columns)) > SMALL_CATCH_UP; round++);
       await options.reached?.('caught-up');
+      step();
       const articles = await swapWhenFree(client, built);
       swapped = true;
       // Checked now, under no lock that stops readers or writers: every entry has its article (the swap gave purged ones none).
@@ -228,9 +279,25 @@ export async function rebuildSearchIndex(pool: pg.Pool, documentOf: (row: Search
       await clear.catch((e: Error) => void (broken ??= e));
       await client.query(`SELECT pg_advisory_unlock(${REINDEX_LOCK})`).catch((e: Error) => void (broken ??= e));
     }
+  } catch (error) {
+    // Cancelled by the signal: the rebuild stopped, it did not fail.
+    throw signal?.aborted ? new RebuildStopped() : error;
   } finally {
+    signal?.removeEventListener('abort', cancel);
     client.removeListener('error', lost);
     // Its session settings (no statement timeout) must not go back to the pool.
     client.release(broken ?? true);
   }
 }
+
+/** Rebuilds the search index from every article beside the live one and swaps it in (see above); how many articles it indexed. */
+export async function rebuildSearchIndex(pool: pg.Pool, documentOf: (row: SearchableRow) => SearchDocument, options: RebuildOptions = {}): Promise<{ articles: number }> {
+  return (await rebuild(pool, { documentOf }, true, options))!;
+}
+
+/**
+ * The same rebuild from the live entries as they are, none of them pending in the new index: how
+ * fold.ts takes many pending entries into RUM at once (one RUM build instead of ~20 ms of upkeep
+ * each). Null, at once, when a reindex or another compaction holds the lock.
+ */
+export const compactSearchIndex = (pool: pg.Pool, options: RebuildOptions = {}): Promise<{ articles: number } | null> => rebuild(pool, 'live', false, options);

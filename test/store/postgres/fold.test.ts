@@ -5,7 +5,9 @@ import { documentOf } from '../../../src/search/index.js';
 import { searchQueryOf } from '../../../src/search/query.js';
 import type { SearchRank } from '../../../src/store/port.js';
 import { createPool, migrateDatabase } from '../../../src/store/postgres/connection.js';
-import { FOLD_BATCH, FOLD_LOCK, foldPending } from '../../../src/store/postgres/fold.js';
+import { COMPACT_AT, FOLD_BATCH, FOLD_LOCK, foldPending, shouldCompact } from '../../../src/store/postgres/fold.js';
+import { compactSearchIndex, REINDEX_LOCK } from '../../../src/store/postgres/reindex.js';
+import { documentVector } from '../../../src/store/postgres/fts.js';
 import { RUM_INDEX } from '../../../src/store/postgres/rum.js';
 import { createSearchRepo } from '../../../src/store/postgres/search.js';
 import { openPostgresStore } from '../../../src/store/postgres/store.js';
@@ -145,7 +147,7 @@ t.test('one node folds at a time; the store folds in the background once it serv
   // Its fold waits for the table: cancelled, as a statement timeout or a restarting server would end it.
   for (const until = Date.now() + 5000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 20))) {
     const cancelled = await pool.query(
-      "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE article_search SET pending = false%'",
+      "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%article_search%'",
     );
     if (cancelled.rowCount) break;
   }
@@ -154,6 +156,80 @@ t.test('one node folds at a time; the store folds in the background once it serv
   locker.release();
   t.match(error, { message: /cancel/ }, 'the failure is told to the caller (the server logs it)');
   await again.close();
+});
+
+t.test('many pending entries are compacted: the index rebuilt beside the live one, none pending, with what is written meanwhile kept', async (t) => {
+  const { store, pool } = await rumStore(t);
+  await fill(pool);
+  await pool.query('UPDATE article_search SET pending = true WHERE article_id % 3 = 0');
+  const before = new Map<string, SearchRank[]>();
+  for (const term of ['common', 'rare']) before.set(term, (await allPages(store.search, term, 21)).ranks);
+
+  // Another rebuild holds the lock: the compaction does not wait, and folds wait for it.
+  const other = await pool.connect();
+  await other.query('SELECT pg_advisory_lock($1::int8)', [String(REINDEX_LOCK)]);
+  t.equal(await compactSearchIndex(pool), null, 'a compaction steps aside while a reindex runs');
+  t.equal(await foldPending(pool), null, 'and so does a fold: the index it would fold into is about to be replaced');
+  await other.query('SELECT pg_advisory_unlock($1::int8)', [String(REINDEX_LOCK)]);
+  other.release();
+
+  const doc = documentOf({ id: 5, title: 'meanwhile', subtitle: null, summary: null, bodyText: 'common', tags: [] });
+  const done = await compactSearchIndex(pool, {
+    reached: async (stage) => {
+      if (stage === 'filled') await store.write((tx) => tx.searchIndex.put(5, doc));
+    },
+  });
+  t.same(done, { articles: N });
+  t.same(await pendingIds(pool), [5], 'none pending but the entry written during the compaction, kept as it was written');
+  t.same((await pool.query('SELECT tsv = $1::tsvector AS same FROM article_search WHERE article_id = 5', [documentVector(doc)])).rows, [{ same: true }]);
+  await pool.query('UPDATE article_search SET pending = true WHERE article_id = 5');
+  for (const [term, ranks] of before) {
+    const now = (await allPages(store.search, term, 21)).ranks;
+    t.strictSame(now.filter((r) => r.id !== 5), ranks.filter((r) => r.id !== 5), `${term}: the same pages and ranks from the compacted index`);
+  }
+  const [index] = (await pool.query('SELECT indexdef FROM pg_indexes WHERE indexname = $1', [RUM_INDEX])).rows as [{ indexdef: string }];
+  t.match(index.indexdef, /WHERE \(NOT pending\)$/, 'the RUM index keeps its predicate');
+
+  // Stopped half way (its store closing): the live index stays as it was, and nothing of the compaction is left.
+  await pool.query('UPDATE article_search SET pending = true WHERE article_id <= 100');
+  const stopping = new AbortController();
+  const stopped = compactSearchIndex(pool, { signal: stopping.signal, reached: async (stage) => void (stage === 'filled' && stopping.abort()) });
+  await t.rejects(stopped, { name: 'RebuildStopped', message: 'the search index rebuild was stopped' });
+  t.equal((await pendingIds(pool)).length, 100, 'the live entries untouched');
+  t.same((await pool.query("SELECT to_regclass('article_search_rebuild') AS shadow")).rows, [{ shadow: null }], 'the shadow table dropped');
+});
+
+t.test('a serving store compacts many pending entries by itself, once they stop growing', async (t) => {
+  const { url, pool } = await rumStore(t);
+  await fill(pool);
+  await pool.query(`UPDATE article_search SET pending = true WHERE article_id <= ${COMPACT_AT + 500}`);
+  await pool.query('ANALYZE article_search');
+  const table = async () => (await pool.query<{ oid: number }>("SELECT 'article_search'::regclass::oid AS oid")).rows[0]!.oid;
+  const before = await table();
+  // Another node holds the fold (its lock): this one's folds step aside, so only a compaction can take the entries in.
+  const other = await pool.connect();
+  await other.query('BEGIN');
+  await other.query('SELECT pg_advisory_xact_lock($1::int8)', [String(FOLD_LOCK)]);
+  const { store } = await openPostgresStore(url, { poolSize: 2 });
+  const failures: Error[] = [];
+  store.startUpkeep((error) => void failures.push(error));
+  const until = Date.now() + 40_000;
+  while ((await pendingIds(pool)).length > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  await other.query('ROLLBACK');
+  other.release();
+  await store.close();
+  t.same(await pendingIds(pool), [], 'none pending, at the second count (the first found as many)');
+  t.not(await table(), before, 'by a compaction: a new table swapped in');
+  t.same(failures, []);
+});
+
+t.test('the folder compacts once writes pause and many entries are pending', async (t) => {
+  t.notOk(shouldCompact({ pending: COMPACT_AT - 1, total: 2000 }, COMPACT_AT - 1), 'too few pending to be worth a rebuild');
+  t.notOk(shouldCompact({ pending: 2000, total: 100_000 }, 2000), 'too small a share of the index');
+  t.notOk(shouldCompact({ pending: 5000, total: 20_000 }, 4000), 'still growing: an import is writing');
+  t.notOk(shouldCompact({ pending: 5000, total: 20_000 }, null), 'no count before to compare');
+  t.ok(shouldCompact({ pending: 5000, total: 20_000 }, 5000), 'as many as at the last count');
+  t.ok(shouldCompact({ pending: 4990, total: 20_000 }, 5000), 'or fewer (folds went on)');
 });
 
 t.test('with GIN alone nothing is pending and nothing folds; a RUM index from before pending entries is made again', async (t) => {
