@@ -99,7 +99,6 @@ async function open(target: Target): Promise<Opened> {
   await admin.query(`CREATE DATABASE ${PG_NAME}`);
   const url = Object.assign(new URL(PG_BASE), { pathname: `/${PG_NAME}` }).toString();
   const { store } = await openPostgresStore(url, { poolSize: 4, statementTimeoutMs: 0, searchIndex: target.index });
-  if (process.env.XDROP) await admin.query('SELECT 1'), await (async () => { const c = new pg.Client({ connectionString: url }); await c.connect(); await c.query(process.env.XDROP!); await c.end(); })();
   const one = async (sql: string) => (await admin.query<{ n: string }>(sql)).rows[0]!.n;
   return {
     store,
