@@ -1,0 +1,47 @@
+import type { QuickCheck } from '../integrity.js';
+import { spawnWorker } from '../../common/spawn.js';
+
+/** The quick check's pace: the pause between two tables (ms), and the thread connection's page cache. */
+export type QuickCheckOptions = { pauseMs: number; cacheMiB: number };
+
+/** A short pause between tables; a small cache, as the check reads each page once. */
+export const QUICK_CHECK: QuickCheckOptions = { pauseMs: 50, cacheMiB: 2 };
+
+/** What the thread is told (quick-check-thread.ts), and what it says back. */
+export type QuickCheckData = QuickCheckOptions & { path: string };
+export type QuickCheckMessage = { kind: 'total'; n: number } | { kind: 'checked'; damage: string[] } | { kind: 'done' } | { kind: 'failed'; message: string };
+
+/**
+ * SQLite's quick check of the file at `path`: `PRAGMA quick_check` table by table, on a worker
+ * thread of low priority with a read-only connection of its own (quick-check-thread.ts), so that
+ * the request loop keeps serving. It finds damaged pages and b-trees, rows out of order and
+ * NOT NULL and CHECK violations; it does not compare indexes with their tables nor check the
+ * search index's content: `masthead check` does (PRAGMA integrity_check).
+ */
+export function sqliteQuickCheck(path: string, options: QuickCheckOptions = QUICK_CHECK): QuickCheck {
+  return (progress, signal) =>
+    new Promise<void>((resolve, reject) => {
+      const worker = spawnWorker(import.meta.url, 'quick-check-thread', { path, ...options } satisfies QuickCheckData);
+      worker.unref();
+      let settled = false;
+      const settle = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', stop);
+        if (error) reject(error);
+        else resolve();
+      };
+      const stop = () => {
+        settle(new Error('the store was closed'));
+        void worker.terminate();
+      };
+      signal.addEventListener('abort', stop);
+      worker.on('message', (message: QuickCheckMessage) => {
+        if (message.kind === 'total') progress.total(message.n);
+        else if (message.kind === 'checked') progress.checked(message.damage);
+        else settle(message.kind === 'failed' ? new Error(message.message) : undefined);
+      });
+      worker.on('error', (error) => settle(new Error(`the check's thread failed: ${error.message}`)));
+      worker.on('exit', (code) => settle(new Error(`the check's thread stopped (exit code ${code})`)));
+    });
+}
