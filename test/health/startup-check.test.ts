@@ -38,7 +38,7 @@ function damageTable(path: string, table: string): number {
 
 /** The app on the file, with the start-up check on (testConfig turns it off) unless told, and what it logs. */
 async function appOn(t: Test, path: string, { startupCheck = true, pauseMs = 0 } = {}) {
-  const { store } = openSqliteStore(path, { quickCheck: { pauseMs, cacheMiB: 2 } });
+  const { store } = openSqliteStore(path, { quickCheck: { pauseMs, cacheMiB: 2, nice: 19 } });
   const log = capturingLogger();
   const app = await buildApp(testConfig({ startupCheck }), { store, logger: log.logger });
   t.teardown(async () => {
@@ -114,7 +114,7 @@ t.test('a check that cannot run (the file was deleted under the server): incompl
 });
 
 t.test('a store closed while its check runs: the check stops, incomplete', async (t) => {
-  const { store } = openSqliteStore(databaseFile(t.testdir()), { quickCheck: { pauseMs: 200, cacheMiB: 2 } });
+  const { store } = openSqliteStore(databaseFile(t.testdir()), { quickCheck: { pauseMs: 200, cacheMiB: 2, nice: 19 } });
   const running = store.integrity.start();
   await store.close();
   t.match(await running, { state: 'incomplete', message: /the store was closed/ });
@@ -131,7 +131,7 @@ const niceOfThreads = () =>
 
 t.test('the check thread runs at the lowest priority; the request loop keeps its own (Linux: nice is per thread)', { skip: process.platform !== 'linux' && 'Linux only' }, async (t) => {
   t.equal(niceOfThreads().get(process.pid), 0, 'the main thread starts at 0');
-  const { store } = openSqliteStore(databaseFile(t.testdir()), { quickCheck: { pauseMs: 100, cacheMiB: 2 } });
+  const { store } = openSqliteStore(databaseFile(t.testdir()), { quickCheck: { pauseMs: 100, cacheMiB: 2, nice: 19 } });
   t.teardown(() => store.close());
   const running = store.integrity.start();
   let niced: number[] = [];

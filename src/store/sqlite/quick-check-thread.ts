@@ -6,15 +6,15 @@ import type { QuickCheckData, QuickCheckMessage } from './quick-check.js';
 
 /**
  * The start-up quick check's thread (quick-check.ts): a read-only connection of its own, and the
- * lowest CPU priority. On Linux a nice value belongs to a thread, and setPriority() without a pid
+ * lowest CPU priority (nice 19). On Linux a nice value belongs to a thread, and setPriority() without a pid
  * sets the calling one's: this thread yields the cores to the request loop, which keeps its own.
  */
 const port = parentPort!;
-const { path, pauseMs, cacheMiB } = workerData as QuickCheckData;
+const { path, pauseMs, cacheMiB, nice } = workerData as QuickCheckData;
 const send = (message: QuickCheckMessage) => port.postMessage(message);
 
 try {
-  setPriority(19);
+  setPriority(nice);
 } catch {
   // Where a thread's priority cannot be lowered the check still runs, on equal terms.
 }

@@ -1,11 +1,11 @@
 import type { QuickCheck } from '../integrity.js';
 import { spawnWorker } from '../../common/spawn.js';
 
-/** The quick check's pace: the pause between two tables (ms), and the thread connection's page cache. */
-export type QuickCheckOptions = { pauseMs: number; cacheMiB: number };
+/** The quick check's pace: the pause between two tables (ms), the thread connection's page cache, and the thread's nice value (19 the lowest priority, 0 the request loop's). */
+export type QuickCheckOptions = { pauseMs: number; cacheMiB: number; nice: number };
 
-/** A short pause between tables; a small cache, as the check reads each page once. */
-export const QUICK_CHECK: QuickCheckOptions = { pauseMs: 50, cacheMiB: 2 };
+/** A short pause between tables; a small cache, as the check reads each page once; the lowest priority. */
+export const QUICK_CHECK: QuickCheckOptions = { pauseMs: 50, cacheMiB: 2, nice: 19 };
 
 /** What the thread is told (quick-check-thread.ts), and what it says back. */
 export type QuickCheckData = QuickCheckOptions & { path: string };
