@@ -35,7 +35,7 @@ const { values } = parseArgs({
 const articles = Number(values.articles);
 const { path } = await ensureDatabase(articles, undefined, false, (line) => console.error(line));
 const { store } = openSqliteStore(path, { cacheMiB: 8 });
-const app = await buildApp(testConfig({ logLevel: 'warn', articleCacheMb: 0, startupCheck: false } as never), { store });
+const app = await buildApp(testConfig({ logLevel: 'warn', articleCacheMb: 0, startupCheck: false }), { store });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const port = (app.server.address() as { port: number }).port;
 

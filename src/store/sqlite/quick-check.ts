@@ -22,26 +22,25 @@ export function sqliteQuickCheck(path: string, options: QuickCheckOptions = QUIC
   return (progress, signal) =>
     new Promise<void>((resolve, reject) => {
       const worker = spawnWorker(import.meta.url, 'quick-check-thread', { path, ...options } satisfies QuickCheckData);
-      worker.unref();
-      let settled = false;
-      const settle = (error?: Error) => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', stop);
-        if (error) reject(error);
-        else resolve();
-      };
+      // Settled once the thread is gone, so that a closed store leaves no thread reading its file; kept
+      // referenced meanwhile (a process awaiting the check stays up for it), and ended by store.close().
+      let result: { error?: Error } | null = null;
       const stop = () => {
-        settle(new Error('the store was closed'));
+        result ??= { error: new Error('the store was closed') };
         void worker.terminate();
       };
       signal.addEventListener('abort', stop);
       worker.on('message', (message: QuickCheckMessage) => {
         if (message.kind === 'total') progress.total(message.n);
         else if (message.kind === 'checked') progress.checked(message.damage);
-        else settle(message.kind === 'failed' ? new Error(message.message) : undefined);
+        else result ??= message.kind === 'failed' ? { error: new Error(message.message) } : {};
       });
-      worker.on('error', (error) => settle(new Error(`the check's thread failed: ${error.message}`)));
-      worker.on('exit', (code) => settle(new Error(`the check's thread stopped (exit code ${code})`)));
+      worker.on('error', (error) => void (result ??= { error: new Error(`the check's thread failed: ${error.message}`) }));
+      worker.on('exit', (code) => {
+        signal.removeEventListener('abort', stop);
+        const { error } = result ?? { error: new Error(`the check's thread stopped (exit code ${code})`) };
+        if (error) reject(error);
+        else resolve();
+      });
     });
 }
