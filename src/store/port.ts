@@ -833,7 +833,8 @@ export interface Store extends Repositories {
   /**
    * Throws when the database cannot answer, or cannot be written (readiness): the 503
    * `database-read-only` for a file or server that takes no writes (PostgreSQL: a standby in
-   * recovery, or `default_transaction_read_only`), `database-damaged` for a file found damaged.
+   * recovery, or `default_transaction_read_only`), `database-damaged` for a file a write found
+   * damaged, or a database the start-up check (`integrity`) found damaged.
    */
   ping(): Promise<void>;
   /** The quick check the server starts once it is ready (DATABASE_STARTUP_CHECK); damage it finds fails `ping`. */
