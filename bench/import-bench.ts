@@ -9,7 +9,13 @@
  * shared with other work, articles per main-thread CPU second is the rate the import would reach
  * with the cores to itself, as long as the workers keep up.
  *
- *   node --import tsx bench/import-bench.ts [--articles 50000,200000] [--batch-size 500] [--threads N] [--dir DIR (default bench/.cache)]
+ * `--postgres` imports into a fresh PostgreSQL database instead (`masthead_bench_import_pg` on
+ * BENCH_DATABASE_URL, default this project's local server, a superuser so that the rum extension
+ * can be made; dropped at the end), with the search index DATABASE_SEARCH_INDEX would choose
+ * (`--index auto|gin`); `db size` is then the database's, and CPU the API process's alone (the
+ * server's backends are not counted).
+ *
+ *   node --import tsx bench/import-bench.ts [--articles 50000,200000] [--batch-size 500] [--threads N] [--dir DIR (default bench/.cache)] [--postgres [--index auto|gin]]
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -23,6 +29,13 @@ import { createImportDeps } from '../src/transfer/deps.js';
 import { runImport } from '../src/transfer/import.js';
 import { generate, writeNdjson } from './generate.js';
 import { createSqliteStore } from '../src/store/sqlite/store.js';
+import pg from 'pg';
+import { openPostgresStore } from '../src/store/postgres/store.js';
+import type { SearchIndexChoice } from '../src/store/postgres/rum.js';
+import type { Store } from '../src/store/port.js';
+
+const PG_BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PG_NAME = 'masthead_bench_import_pg';
 
 /** seconds is wall-clock; cpuSeconds is this process's user + system time, all threads (a fairer figure on a shared machine). */
 type Result = {
@@ -62,11 +75,54 @@ async function ensureFile(dir: string, articles: number): Promise<string> {
   return file;
 }
 
-/** The child: one import into a fresh file database; prints its figures as JSON. */
-async function child(file: string, dbPath: string, batchSize: number, threads: number | undefined): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
-  const db = openDatabase(dbPath);
-  migrateDatabase(db);
+/** The database the child imports into, fresh: a SQLite file, or a PostgreSQL database (`index`: its search index choice). */
+type Target = { kind: 'sqlite'; path: string } | { kind: 'postgres'; index: SearchIndexChoice };
+
+type Opened = { store: Store; count: () => Promise<number>; sizeMb: () => Promise<number>; close: () => Promise<void> };
+
+async function open(target: Target): Promise<Opened> {
+  if (target.kind === 'sqlite') {
+    const dbPath = target.path;
+    for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+    const db = openDatabase(dbPath);
+    migrateDatabase(db);
+    return {
+      store: createSqliteStore(db),
+      count: async () => (db.$client.prepare('SELECT count(*) AS n FROM articles').get() as { n: number }).n,
+      sizeMb: async () => Math.round(statSync(dbPath).size / 1e6),
+      close: async () => void db.$client.close(),
+    };
+  }
+  const admin = new pg.Client({ connectionString: PG_BASE });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${PG_NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${PG_NAME}`);
+  const url = Object.assign(new URL(PG_BASE), { pathname: `/${PG_NAME}` }).toString();
+  const { store } = await openPostgresStore(url, { poolSize: 4, statementTimeoutMs: 0, searchIndex: target.index });
+  const one = async (sql: string) => (await admin.query<{ n: string }>(sql)).rows[0]!.n;
+  return {
+    store,
+    count: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM articles')).rows[0]!.n);
+      } finally {
+        await client.end();
+      }
+    },
+    sizeMb: async () => Math.round(Number(await one(`SELECT pg_database_size('${PG_NAME}') AS n`)) / 1e6),
+    close: async () => {
+      await store.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${PG_NAME} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** The child: one import into a fresh database; prints its figures as JSON. */
+async function child(file: string, target: Target, batchSize: number, threads: number | undefined): Promise<void> {
+  const opened = await open(target);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   sampler.unref();
@@ -74,7 +130,7 @@ async function child(file: string, dbPath: string, batchSize: number, threads: n
   const cpu = process.cpuUsage();
   const mainCpu = mainThreadCpuSeconds();
   const totals = await runImport(
-    createImportDeps(createSqliteStore(db), systemClock),
+    createImportDeps(opened.store, systemClock),
     createReadStream(file),
     { mode: 'upsert', batchSize, dryRun: false, keyId: null, limits: { maxBytes: Number.MAX_SAFE_INTEGER, maxLineBytes: 5 * 1024 * 1024 }, threads },
     () => {},
@@ -86,8 +142,9 @@ async function child(file: string, dbPath: string, batchSize: number, threads: n
   const mainCpuSeconds = mainCpu === null || mainEnd === null ? null : mainEnd - mainCpu;
   clearInterval(sampler);
   peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
-  const articles = (db.$client.prepare('SELECT count(*) AS n FROM articles').get() as { n: number }).n;
-  db.$client.close();
+  const articles = await opened.count();
+  const dbMb = await opened.sizeMb();
+  await opened.close();
   const result: Result = {
     articles,
     lines: totals.lines,
@@ -99,7 +156,7 @@ async function child(file: string, dbPath: string, batchSize: number, threads: n
     articlesPerMainCpuSecond: mainCpuSeconds === null ? null : Math.round(articles / mainCpuSeconds),
     peakRssMb: Math.round(peak / 1e6),
     failed: totals.failed,
-    dbMb: Math.round(statSync(dbPath).size / 1e6),
+    dbMb,
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
@@ -114,23 +171,27 @@ async function main(argv: string[]): Promise<void> {
       dir: { type: 'string', default: 'bench/.cache' },
       child: { type: 'string' },
       db: { type: 'string' },
+      postgres: { type: 'boolean', default: false },
+      index: { type: 'string', default: 'auto' },
     },
   });
   const batchSize = Number(values['batch-size']);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
-  if (values.child) return child(values.child, values.db!, batchSize, threads);
+  const index = values.index as SearchIndexChoice;
+  if (index !== 'auto' && index !== 'gin') throw new Error('--index is auto or gin');
+  if (values.child) return child(values.child, values.postgres ? { kind: 'postgres', index } : { kind: 'sqlite', path: values.db! }, batchSize, threads);
   mkdirSync(values.dir!, { recursive: true });
   const rows: Result[] = [];
   for (const n of values.articles!.split(',').map(Number)) {
     const file = await ensureFile(values.dir!, n);
     const dbPath = resolve(values.dir!, `import-${n}.db`);
     const self = new URL(import.meta.url).pathname;
-    const args = ['--import', 'tsx', self, '--child', file, '--db', dbPath, '--batch-size', String(batchSize), ...(threads === undefined ? [] : ['--threads', String(threads)])];
+    const args = ['--import', 'tsx', self, '--child', file, '--db', dbPath, '--batch-size', String(batchSize), ...(threads === undefined ? [] : ['--threads', String(threads)]), ...(values.postgres ? ['--postgres', '--index', index] : [])];
     const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
     const result = JSON.parse(out.trim().split('\n').pop()!) as Result;
     rows.push(result);
     const perMain = result.articlesPerMainCpuSecond === null ? '' : `, ${result.articlesPerMainCpuSecond} per main-thread CPU second`;
-    process.stderr.write(`${n} articles: ${result.articlesPerSecond} articles/s (${result.articlesPerCpuSecond} per CPU second${perMain}), peak RSS ${result.peakRssMb} MB, ${result.seconds} s\n`);
+    process.stderr.write(`${n} articles${values.postgres ? ` (PostgreSQL, --index ${index})` : ''}: ${result.articlesPerSecond} articles/s (${result.articlesPerCpuSecond} per CPU second${perMain}), peak RSS ${result.peakRssMb} MB, ${result.seconds} s\n`);
   }
   console.log('| articles | lines | wall s | articles/s | CPU s | articles/CPU s | main CPU s | articles/main CPU s | peak RSS (MB) | failed lines | db size (MB) |');
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');

@@ -49,6 +49,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   };
   await app.ready();
   await app.listen({ port: config.port, host: config.host });
+  store.startUpkeep((err) => app.log.warn({ err }, 'search index upkeep failed (folding recent entries into the RUM index); trying again'));
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -839,6 +839,13 @@ export interface Store extends Repositories {
   ping(): Promise<void>;
   /** The quick check the server starts once it is ready (DATABASE_STARTUP_CHECK); damage it finds fails `ping`. */
   readonly integrity: IntegrityWatch;
+  /**
+   * Starts the store's background upkeep, for a process that serves (src/server.ts), until close():
+   * on PostgreSQL with RUM, folding the search entries written since into the RUM index
+   * (src/store/postgres/fold.ts); SQLite has none. `failed` hears what goes wrong; upkeep goes on
+   * after a pause.
+   */
+  startUpkeep(failed: (error: Error) => void): void;
   close(): Promise<void>;
   /**
    * How a worker thread of this process reaches the same database, for the import that runs on a

@@ -124,15 +124,17 @@ export function searchCondition(query: SearchQuery, idColumn: string, bind: (val
 /**
  * The search index's writes. A put replaces the entry (ON CONFLICT … DO UPDATE); it is part of
  * the unit's transaction and visible to searches once that commits, like the article itself.
+ * `pending` (where search ranks with RUM): the entry is written pending, out of the RUM index,
+ * which a serving node folds it into later (fold.ts); searches find it all the same.
  */
-export function createSearchIndexRepo(q: Queryable): SearchIndexRepo {
+export function createSearchIndexRepo(q: Queryable, { pending = false }: { pending?: boolean } = {}): SearchIndexRepo {
   return {
     async put(articleId, doc) {
       await q.query(
-        `INSERT INTO article_search (article_id, title, subtitle, summary, body, tags, tsv) VALUES ($1, $2, $3, $4, $5, $6, $7::tsvector)
+        `INSERT INTO article_search (article_id, title, subtitle, summary, body, tags, tsv, pending) VALUES ($1, $2, $3, $4, $5, $6, $7::tsvector, $8)
          ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, subtitle = excluded.subtitle, summary = excluded.summary,
-           body = excluded.body, tags = excluded.tags, tsv = excluded.tsv`,
-        [articleId, doc.title, doc.subtitle, doc.summary, doc.body, doc.tags, documentVector(doc)],
+           body = excluded.body, tags = excluded.tags, tsv = excluded.tsv, pending = excluded.pending`,
+        [articleId, doc.title, doc.subtitle, doc.summary, doc.body, doc.tags, documentVector(doc), pending],
       );
     },
     remove: async (articleId) => void (await q.query('DELETE FROM article_search WHERE article_id = $1', [articleId])),

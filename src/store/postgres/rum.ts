@@ -7,6 +7,9 @@ import type pg from 'pg';
  * order (`ORDER BY tsv <=> query`). GIN only finds the matches: ts_rank then reads every match's
  * tsvector, which costs in proportion to their number (docs/postgres.md, "Search").
  *
+ * The index holds the entries that are not pending (schema.ts articleSearch, fold.ts): a write
+ * leaves its entry out of it, and a serving node folds it in later, off the write's path.
+ *
  * The extension cannot go in a migration: a server may not have it, and creating it needs a
  * superuser (it is not a trusted extension). So after the migrations, under the same advisory
  * lock (connection.ts), `ensureRumIndex` creates the extension when the server offers it and the
@@ -59,14 +62,16 @@ export async function ensureRumIndex(client: pg.ClientBase, choice: SearchIndexC
   // The extension may sit in a schema outside the search path; the search's `<=>` must resolve.
   const resolves = (await client.query<{ ok: boolean }>("SELECT to_regoperator('<=>(tsvector,tsquery)') IS NOT NULL AND to_regclass('article_search') IS NOT NULL AS ok")).rows[0]!.ok;
   if (!resolves) return gin(`PostgreSQL has the RUM extension outside the search path (its <=> operator is not found): ${ginCost}`);
-  const index = await client.query<{ valid: boolean }>(
-    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+  const index = await client.query<{ valid: boolean; partial: boolean }>(
+    `SELECT i.indisvalid AS valid, i.indpred IS NOT NULL AS partial FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
      WHERE c.relname = $1 AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = 'article_search'::regclass)`,
     [RUM_INDEX],
   );
+  const found = index.rows[0];
   try {
-    if (index.rows[0]?.valid === false) await client.query(`DROP INDEX IF EXISTS ${RUM_INDEX}`);
-    if (index.rows[0]?.valid !== true) await client.query(`CREATE INDEX IF NOT EXISTS ${RUM_INDEX} ON article_search USING rum (tsv rum_tsvector_ops)`);
+    // One made before pending entries were kept apart (schema.ts articleSearch) holds them too, and costs every write its upkeep: made again.
+    if (found && (!found.valid || !found.partial)) await client.query(`DROP INDEX IF EXISTS ${RUM_INDEX}`);
+    if (!found?.valid || !found.partial) await client.query(`CREATE INDEX IF NOT EXISTS ${RUM_INDEX} ON article_search USING rum (tsv rum_tsvector_ops) WHERE NOT pending`);
   } catch (error) {
     if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw error;
     return gin(`PostgreSQL has the RUM extension but role ${role} may not create the index ${RUM_INDEX} on article_search: ${ginCost}`);

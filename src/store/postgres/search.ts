@@ -52,6 +52,9 @@ function after({ rank, pub, id }: SearchRank, bind: Bind): string {
 }
 
 
+/** SearchRank's order, as ORDER BY m.rank, m.pub DESC NULLS LAST, m.id DESC. */
+const inOrder = (a: SearchRank, b: SearchRank): number => a.rank - b.rank || (a.pub === b.pub ? b.id - a.id : a.pub === null ? 1 : b.pub === null ? -1 : b.pub - a.pub);
+
 /** `a` comes after `b` in SearchRank's order (after() in JavaScript). */
 const follows = (a: SearchRank, b: SearchRank): boolean =>
   a.rank > b.rank || (a.rank === b.rank && (b.pub === null ? a.pub === null && a.id < b.id : a.pub === null || a.pub < b.pub || (a.pub === b.pub && a.id < b.id)));
@@ -69,29 +72,46 @@ export function createSearchRepo(q: Queryable, method: SearchMethod = 'gin'): Se
   /** RUM's rank: -score, from the distance the index orders by. */
   const RUM_RANK = (tsquery: string) => `(-1 / (s.tsv <=> ${tsquery})::float8)`;
 
-  /** The first `limit` matches from RUM's index, in rank order, at or after the rank of `at`; null when a tie may be cut (see RUM_READS). */
+  /**
+   * The first `want` matches at or after `at`: the first `limit` of those RUM's index holds, in rank
+   * order, and the first `want` of the pending entries (schema.ts articleSearch: written since the
+   * last fold, not in RUM yet; few, found by their own GIN index and each ranked with the same
+   * `<=>`), in one statement; null when a tie may be cut in RUM's part (see RUM_READS).
+   */
   async function rumRead(query: SearchQuery, filter: SearchFilter, viewer: Visibility, at: SearchRank | undefined, want: number, limit: number): Promise<SearchRank[] | null> {
     const { values, bind } = binder();
     const tsquery = tsqueryOf(query, bind)!;
     const where = [`s.tsv @@ ${tsquery}`, ...conditions(filter, viewer, bind)];
-    if (at) where.push(`${RUM_RANK(tsquery)} >= ${bind(at.rank)}::float8`);
+    const indexed = [...where, 'NOT s.pending', ...(at ? [`${RUM_RANK(tsquery)} >= ${bind(at.rank)}::float8`] : [])];
     // ORDER BY exactly the index's operator (no tie-break, no cast), so that the planner reads the index in order and stops at the LIMIT.
-    const read = await rows<SearchRank>(
+    const read = await rows<SearchRank & { pending: boolean }>(
       q,
-      `SELECT m.id, m.pub, m.rank FROM (
+      `SELECT m.id, m.pub, m.rank, false AS pending FROM (
           SELECT a.id, a.published_at AS pub, ${RUM_RANK(tsquery)} AS rank
           FROM article_search s JOIN articles a ON a.id = s.article_id
-          WHERE ${where.join(' AND ')}
+          WHERE ${indexed.join(' AND ')}
           ORDER BY s.tsv <=> ${tsquery}
           LIMIT ${bind(limit)}
         ) m
-        ORDER BY m.rank, m.pub DESC NULLS LAST, m.id DESC`,
+       UNION ALL
+       (SELECT m.id, m.pub, m.rank, true AS pending FROM (
+          SELECT a.id, a.published_at AS pub, ${RUM_RANK(tsquery)} AS rank
+          FROM article_search s JOIN articles a ON a.id = s.article_id
+          WHERE ${[...where, 's.pending'].join(' AND ')}
+        ) m
+        ${at ? `WHERE ${after(at, bind)}` : ''}
+        ORDER BY m.rank, m.pub DESC NULLS LAST, m.id DESC
+        LIMIT ${bind(want)})`,
       values,
     );
-    const found = at ? read.filter((r) => follows(r, at)) : read;
-    if (read.length < limit) return found.slice(0, want);
-    const last = read[read.length - 1]!.rank;
-    return found.length >= want && found[want - 1]!.rank < last ? found.slice(0, want) : null;
+    const indexedRows = read.filter((r) => !r.pending).sort(inOrder);
+    const found = at ? indexedRows.filter((r) => follows(r, at)) : indexedRows;
+    if (indexedRows.length >= limit) {
+      const last = indexedRows[indexedRows.length - 1]!.rank;
+      if (!(found.length >= want && found[want - 1]!.rank < last)) return null;
+    }
+    const pending = read.filter((r) => r.pending);
+    return [...found.slice(0, want), ...pending].sort(inOrder).slice(0, want).map(({ id, pub, rank }) => ({ id, pub, rank }));
   }
 
   return {

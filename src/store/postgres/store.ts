@@ -7,6 +7,7 @@ import { createPool, describe, migrateDatabase, openPool, type PoolOptions } fro
 import { translatePgError } from './constraints.js';
 import { anyDueOf, createChangeLogRepo, createOutboxRepo, createPendingLinksRepo } from './effects.js';
 import { createChangeFeedRepo } from './feed.js';
+import { startFolding, type Folding } from './fold.js';
 import { createSearchIndexRepo } from './fts.js';
 import { createKeyRepo } from './keys.js';
 import { rows, type Queryable } from './query.js';
@@ -50,10 +51,11 @@ const repositories = (q: Queryable, wrap: <R extends object>(repo: R) => R = (re
   deliveries: wrap(createDeliveryRepo(q)),
 });
 
-const writeRepositories = (q: pg.PoolClient): WriteRepositories => ({
+/** `searchMethod` 'rum': search entries are written pending, for the fold to take into RUM (fold.ts). */
+const writeRepositories = (q: pg.PoolClient, searchMethod: SearchMethod): WriteRepositories => ({
   changeLog: createChangeLogRepo(q),
   outbox: createOutboxRepo(q),
-  searchIndex: createSearchIndexRepo(q),
+  searchIndex: createSearchIndexRepo(q, { pending: searchMethod === 'rum' }),
   pendingLinks: createPendingLinksRepo(q),
   deliveryQueue: createDeliveryQueueRepo(q),
   tables: createTableWriter(q),
@@ -142,13 +144,15 @@ export function createPostgresStore(
   function txOf(client: pg.PoolClient, state: UnitState): Tx {
     const tx: Tx = {
       ...repositories(client, undefined, 0),
-      ...writeRepositories(client),
+      ...writeRepositories(client, searchMethod),
       savepoint: (work) => underSavepoint(client, () => work(tx)),
       afterCommit: (hook) => void state.hooks.push(hook),
       contentChanged: () => void (state.content = true),
     };
     return tx;
   }
+
+  let folding: Folding | null = null;
 
   const bumpGeneration = async (client: pg.PoolClient, state: UnitState) => {
     if (state.content) await client.query('UPDATE content_generation SET value = value + 1 WHERE id = 1');
@@ -195,8 +199,12 @@ export function createPostgresStore(
       if (state?.readOnly) throw new AppError('database-read-only', 'PostgreSQL accepts no writes on this connection (default_transaction_read_only is on for the role or database)');
     },
     integrity,
+    startUpkeep(failed) {
+      if (searchMethod === 'rum' && !folding) folding = startFolding(pool, failed);
+    },
     async close() {
       await integrity.stop();
+      await folding?.stop();
       if (replica) {
         await replica.watch.stop();
         await replica.pool.end();

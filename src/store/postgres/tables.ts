@@ -105,6 +105,8 @@ export function createTableWriter(client: Client): TableWriter {
       for (let i = 0; i < values.length; i += size) await db.insert(table).values(values.slice(i, i + size));
     },
     async finish() {
+      // The copy's entries were written pending (where search ranks with RUM), and RUM is built once here: it takes them all in.
+      if (putOff.length > 0) await client.query('UPDATE article_search SET pending = false WHERE pending');
       for (const definition of putOff) await client.query(definition);
       putOff = [];
       for (const name of COPIED_TABLES) {

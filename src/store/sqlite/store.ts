@@ -198,6 +198,8 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
       reader.$client.prepare('SELECT 1').get();
     },
     integrity,
+    // Nothing to keep up in the background: FTS5 merges its segments as it writes.
+    startUpkeep: () => undefined,
     async close() {
       await integrity.stop();
       await searchPool?.close();

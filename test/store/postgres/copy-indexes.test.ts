@@ -43,6 +43,10 @@ t.test('a copy into PostgreSQL leaves the search index with the indexes it had, 
   t.ok(before.some((d) => /USING gin/.test(d)), 'the GIN index of a migrated database');
   await copyStore(source, store, options);
   t.same(await indexesOf(url), before, 'the same indexes after the copy (dropped while it filled the table, made again before it committed)');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  t.same((await client.query('SELECT count(*) = (SELECT count(*) FROM articles) AS every, count(*) FILTER (WHERE pending)::int AS pending FROM article_search')).rows, [{ every: true, pending: 0 }], 'no entry left pending: the RUM index built at the end took them in (fold.ts)');
+  await client.end();
   const hits = await store.search.rank({ phrases: [[{ text: '甘肃', prefix: false }]] }, {}, { editor: true, now: Date.now(), sectionIds: null, sourceIds: null }, undefined, 10);
   t.equal(hits.length, 1, 'search finds the copied article');
 });
