@@ -50,7 +50,7 @@ export function createIntegrityWatch(run: QuickCheck | null, { repair, offReason
       failure = abort.signal.aborted ? 'the store was closed before the check ended' : ((error as Error)?.message ?? String(error));
     }
     const tookMs = Math.round(performance.now() - started);
-    const took = `${(tookMs / 1000).toFixed(1)} s`;
+    const took = tookMs < 1000 ? `${tookMs} ms` : `${(tookMs / 1000).toFixed(1)} s`;
     const done = `${plural(status.checked, 'object')}${status.total === null ? '' : ` of ${status.total}`} checked in ${took}`;
     if (damage.length > 0) {
       status = { ...status, state: 'incomplete', tookMs, reason: 'damage found' };

@@ -66,7 +66,7 @@ t.test('a healthy file: checking, then ok, with the tables counted and the time 
   t.match(after.body.integrity, { state: 'ok', reason: null });
   t.ok(after.body.integrity.checked > 10 && after.body.integrity.checked === after.body.integrity.total, 'every table, FTS5 shadow tables among them');
   t.type(after.body.integrity.tookMs, 'number');
-  t.match(log.text(), /start-up integrity check: ok, \d+ objects of \d+ checked in [\d.]+ s/);
+  t.match(log.text(), /start-up integrity check: ok, \d+ objects of \d+ checked in [\d.]+ m?s/);
 });
 
 t.test('damaged pages of one table: readiness 503 database-damaged naming the table, one error line; other routes still answer', async (t) => {

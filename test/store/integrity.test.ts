@@ -20,7 +20,7 @@ t.test('damage fails readiness as soon as it is found, names the first three, an
   const outcome = watch.start();
   t.throws(() => watch.sound(), { code: 'database-damaged', status: 503, message: 'The start-up check found damage: table a: bad page. Restore a backup.' }, 'while the check still runs');
   finish();
-  t.match(await outcome, { state: 'damaged', message: /table a: bad page; table b: x; table b: y, and 1 more\. Restore a backup\. \(6 objects of 6 checked in [\d.]+ s\)/ });
+  t.match(await outcome, { state: 'damaged', message: /table a: bad page; table b: x; table b: y, and 1 more\. Restore a backup\. \(6 objects of 6 checked in [\d.]+ m?s\)/ });
   t.throws(() => watch.sound(), { code: 'database-damaged' });
   t.equal(watch.start(), outcome, 'started once');
 });
@@ -31,7 +31,7 @@ t.test('a check that fails (its thread died): incomplete with the reason; readin
     progress.checked([]);
     throw new Error("the check's thread stopped (exit code 1)");
   }, REPAIR);
-  t.match(await watch.start(), { state: 'incomplete', message: /incomplete \(1 object of 3 checked in [\d.]+ s\): the check's thread stopped/ });
+  t.match(await watch.start(), { state: 'incomplete', message: /incomplete \(1 object of 3 checked in [\d.]+ m?s\): the check's thread stopped/ });
   t.match(watch.sound(), { state: 'incomplete', checked: 1, total: 3, reason: "the check could not finish: the check's thread stopped (exit code 1)" });
 });
 
