@@ -1,7 +1,7 @@
 /**
  * What readers see while the start-up quick check runs on SQLite: a server (buildApp on a seeded
  * database file, bench/seed-db.ts, the article cache off so every read reaches the database)
- * answers reader loops asking for articles by random id, first with no check running, then while
+ * answers reader loops asking for articles by random id, first for 5 s with no check running, then while
  * the quick check runs as the store runs it (src/store/sqlite/quick-check.ts), and for comparison
  * while it runs with no pause between tables at the request loop's priority. Prints p50 / p99 /
  * max of the reads and the worst event-loop delay of each phase, and how long each check took.
@@ -11,7 +11,9 @@
  * seeding left it. On a machine shared with other work figures are noisy: the load average is
  * printed with them.
  *
- *   node --import tsx bench/startup-check.ts [--articles 20000] [--readers 4] [--cold]
+ * `--rounds N` runs the phases N times over, in turn, to tell the check's effect from the machine's noise.
+ *
+ *   node --import tsx bench/startup-check.ts [--articles 20000] [--readers 4] [--cold] [--rounds 1]
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     articles: { type: 'string', default: '20000' },
     readers: { type: 'string', default: '4' },
     cold: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const articles = Number(values.articles);
@@ -81,23 +84,24 @@ const row = (phase: string, seconds: number, { reads, loopMaxMs }: { reads: numb
   rows.push(`| ${phase} | ${seconds.toFixed(1)} | ${reads.length} | ${pct(reads, 0.5).toFixed(1)} | ${pct(reads, 0.99).toFixed(1)} | ${(reads.at(-1) ?? NaN).toFixed(1)} | ${loopMaxMs.toFixed(0)} |`);
 
 const phases: [string, QuickCheckOptions][] = [
-  [`while the check runs as the server runs it (${QUICK_CHECK.pauseMs} ms between tables, nice ${QUICK_CHECK.nice})`, QUICK_CHECK],
-  ['while the check runs with no pause, at nice 0', { ...QUICK_CHECK, pauseMs: 0, nice: 0 }],
+  [`the check as the server runs it (${QUICK_CHECK.pauseMs} ms pauses, nice ${QUICK_CHECK.nice})`, QUICK_CHECK],
+  [`${QUICK_CHECK.pauseMs} ms pauses, nice 0`, { ...QUICK_CHECK, nice: 0 }],
+  ['no pause, nice 0', { ...QUICK_CHECK, pauseMs: 0, nice: 0 }],
 ];
-let longest = 0;
-for (const [phase, options] of phases) {
+for (let round = 1; round <= Number(values.rounds); round++) {
   drop();
-  let took = 0;
-  const measured = await readWhile(check(options).then((s) => (took = s)));
-  longest = Math.max(longest, took);
-  row(phase, took, measured);
+  row(`round ${round}: no check running (5 s)`, 5, await readWhile(new Promise((resolve) => setTimeout(resolve, 5000))));
+  for (const [phase, options] of phases) {
+    drop();
+    let took = 0;
+    const measured = await readWhile(check(options).then((s) => (took = s)));
+    row(`round ${round}: ${phase}`, took, measured);
+  }
 }
-drop();
-row('no check running', longest, await readWhile(new Promise((resolve) => setTimeout(resolve, longest * 1000))));
 
 console.log(`${articles} articles, ${(statSync(path).size / 1e9).toFixed(2)} GB, ${values.readers} readers by random id, ${values.cold ? 'cold' : 'warm'} page cache; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('| phase | s | reads | p50 ms | p99 ms | max ms | event loop max ms |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const line of [rows[2]!, rows[0]!, rows[1]!]) console.log(line);
+for (const line of rows) console.log(line);
 await app.close();
 await store.close();
