@@ -129,6 +129,16 @@ export async function buildApp(config: Config, deps: Deps): Promise<FastifyInsta
     );
   }
 
+  // Once ready, and not awaited: the check runs while the server listens and serves (src/store/integrity.ts).
+  if (config.startupCheck) {
+    app.addHook('onReady', async () => {
+      void store.integrity.start().then(({ state, message }) => {
+        if (state === 'damaged') app.log.error({ integrity: state }, message);
+        else if (state === 'incomplete') app.log.warn({ integrity: state }, message);
+        else app.log.info({ integrity: state }, message);
+      });
+    });
+  }
   await app.register(healthRoutes, { store });
   await app.register(
     async (v1) => {

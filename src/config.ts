@@ -55,6 +55,7 @@ const envSchema = z.object({
   DATABASE_SEARCH_INDEX: z.enum(['auto', 'gin']).default('auto'),
   DATABASE_REPLICA_URL: databaseUrl.optional(),
   DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
+  DATABASE_STARTUP_CHECK: onOff.default(true),
   LOG_LEVEL: logLevel.default('info'),
   PUBLIC_BASE_URL: z.url().optional(),
   MASTHEAD_DEMO: onOff.default(true),
@@ -105,6 +106,8 @@ export type Config = {
     /** A streaming replica that anonymous readers' lists, search, feeds and sitemaps are read from while it is at most maxLagMs behind; null: none. */
     replica: { url: string; maxLagMs: number } | null;
   } | null;
+  /** The quick integrity check once the server is ready (src/store/integrity.ts); its damage fails /readyz. */
+  startupCheck: boolean;
   logLevel: z.infer<typeof logLevel>;
   publicBaseUrl: string;
   demo: boolean;
@@ -177,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           replica: e.DATABASE_REPLICA_URL ? { url: e.DATABASE_REPLICA_URL, maxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS } : null,
         }
       : null,
+    startupCheck: e.DATABASE_STARTUP_CHECK,
     logLevel: e.LOG_LEVEL,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     demo: e.MASTHEAD_DEMO,
@@ -208,10 +212,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /**
- * A configuration for tests and tools: defaults, an in-memory database, quiet logs, and no rate
- * limit (so that one test's calls do not throttle the next; the rate-limit tests turn it on).
+ * A configuration for tests and tools: defaults, an in-memory database, quiet logs, no rate
+ * limit (so that one test's calls do not throttle the next; the rate-limit tests turn it on), and
+ * no start-up check (a thread per app built; test/health/startup-check.test.ts turns it on).
  */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', MASTHEAD_DEMO: 'off', RATE_LIMIT: 'off', WEBHOOKS_WORKER: 'off' });
+  const base = loadConfig({ DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', MASTHEAD_DEMO: 'off', RATE_LIMIT: 'off', WEBHOOKS_WORKER: 'off', DATABASE_STARTUP_CHECK: 'off' });
   return { ...base, ...overrides };
 }

@@ -44,6 +44,8 @@ t.test('values are parsed and empty strings mean unset', async (t) => {
   t.equal(c.demo, false);
   t.equal(c.publicBaseUrl, 'https://news.example.com', 'trailing slash dropped');
   t.equal(c.logLevel, 'info');
+  t.equal(c.startupCheck, true, 'the start-up check is on by default');
+  t.equal(loadConfig({ DATABASE_STARTUP_CHECK: 'off' }).startupCheck, false);
 });
 
 t.test('bad values are refused with a message naming each variable', async (t) => {
@@ -66,6 +68,7 @@ t.test('bad values are refused with a message naming each variable', async (t) =
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_STATEMENT_TIMEOUT_MS: '5' }, 'DATABASE_STATEMENT_TIMEOUT_MS'],
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_CONNECT_TIMEOUT_MS: '0' }, 'DATABASE_CONNECT_TIMEOUT_MS'],
     [{ DATABASE_URL: 'postgres://db/m', DATABASE_SEARCH_INDEX: 'rum' }, 'DATABASE_SEARCH_INDEX'],
+    [{ DATABASE_STARTUP_CHECK: 'quick' }, 'DATABASE_STARTUP_CHECK'],
   ] as const) {
     const error = errorOf(() => loadConfig(env));
     t.ok(error instanceof ConfigError, `${name} refused`);

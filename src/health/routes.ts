@@ -22,10 +22,21 @@ const Readiness = z
       })
       .nullable()
       .describe('The read replica (DATABASE_REPLICA_URL); null when there is none. Informational: without it the primary answers every reader, so readiness does not depend on it'),
+    integrity: z
+      .object({
+        state: z
+          .enum(['off', 'checking', 'ok', 'incomplete'])
+          .describe('off: not run (DATABASE_STARTUP_CHECK=off, or an in-memory database); checking: under way; ok: nothing damaged found; incomplete: it could not finish (see reason). Damage found is no state: readiness answers 503 database-damaged'),
+        checked: z.number().int().describe('Objects checked so far: tables on SQLite, tables and indexes (and two catalogue checks) on PostgreSQL'),
+        total: z.number().int().nullable().describe('How many there are to check; null until known'),
+        tookMs: z.number().int().nullable().describe('How long the finished check took (ms); null while it runs or when it did not run'),
+        reason: z.string().nullable().describe('Why it is off or incomplete (the thread stopped, the file was moved or deleted); null otherwise'),
+      })
+      .describe('The quick integrity check the server runs once it is ready (DATABASE_STARTUP_CHECK; masthead check runs the full one). Informational while it runs or when it could not finish; damage it finds makes readiness 503'),
   })
   .meta({ id: 'Readiness' });
 
-export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping' | 'feed' | 'replica'> }> = async (app, { store }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping' | 'feed' | 'replica' | 'integrity'> }> = async (app, { store }) => {
   // Probes run every few seconds: their requests are not worth an info log line each, and a load
   // balancer's probes all come from one address, so they are not rate-limited like a reader.
   app.get('/healthz', {
@@ -38,7 +49,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping' | '
   app.get('/readyz', {
     logLevel: 'warn',
     config: { scope: 'public', rateLimit: false },
-    schema: { tags: ['system'], errors: [503], operationId: 'getReadiness', summary: 'Readiness: the database answers; how far the change feed is held back', response: { 200: Readiness } },
+    schema: { tags: ['system'], errors: [503], operationId: 'getReadiness', summary: 'Readiness: the database answers, takes writes and was not found damaged; how far the change feed is held back', response: { 200: Readiness } },
     handler: async () => {
       try {
         await store.ping();
@@ -48,7 +59,10 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping' | '
         throw new AppError('database-unavailable', 'The database does not answer');
       }
       const replica = store.replica?.status() ?? null;
-      return { status: 'ok' as const, changeFeed: await store.feed.lag(), replica: replica && { ...replica, lagMs: replica.lagMs === null ? null : Math.round(replica.lagMs) } };
+      const changeFeed = await store.feed.lag();
+      // Read last, and throwing the 503 itself: damage found while the lines above awaited still fails this answer.
+      const integrity = store.integrity.sound();
+      return { status: 'ok' as const, changeFeed, replica: replica && { ...replica, lagMs: replica.lagMs === null ? null : Math.round(replica.lagMs) }, integrity };
     },
   });
 };

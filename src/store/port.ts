@@ -629,6 +629,41 @@ export type CheckReport = { subject: string; findings: CheckFinding[] };
 /** What the check needs from the app: the search document it would write for an article (src/search/index.ts). */
 export type CheckOptions = { documentOf: (row: SearchableRow) => SearchDocument };
 
+// ---- The quick check at start-up (DATABASE_STARTUP_CHECK) --------------------------------------
+
+/**
+ * How the quick check at start-up stands, for /readyz: `off` (not run: turned off, or an in-memory
+ * database), `checking`, `ok`, or `incomplete` (it could not finish; `reason` says why). Damage
+ * is no state here: a store that found it fails `ping` with the 503 `database-damaged`.
+ */
+export type IntegrityStatus = {
+  state: 'off' | 'checking' | 'ok' | 'incomplete';
+  /** Objects checked so far (SQLite: tables; PostgreSQL: tables and indexes). */
+  checked: number;
+  /** How many there are to check, once known. */
+  total: number | null;
+  /** How long the finished check took (ms); null until it ends. */
+  tookMs: number | null;
+  /** Why it is off or incomplete; null otherwise. */
+  reason: string | null;
+};
+
+/** What a finished (or abandoned) quick check came to, for the one line the server logs. */
+export type IntegrityOutcome = { state: 'off' | 'ok' | 'incomplete' | 'damaged'; message: string };
+
+/**
+ * The quick check of a store (src/store/integrity.ts): cheap enough to run at every start, beside
+ * the requests it must not slow down. The full check is `masthead check`.
+ */
+export interface IntegrityWatch {
+  /** Starts the check unless it has started; resolves when it ends (never rejects). */
+  start(): Promise<IntegrityOutcome>;
+  /** How it stands; throws the 503 `database-damaged` once it found damage (it stays until the database is repaired and the server restarted). */
+  sound(): IntegrityStatus;
+  /** Abandons a check in progress (the store closes). */
+  stop(): Promise<void>;
+}
+
 // ---- A whole database, table by table: masthead copy (src/transfer/copy.ts) ---------------------
 
 /**
@@ -798,9 +833,12 @@ export interface Store extends Repositories {
   /**
    * Throws when the database cannot answer, or cannot be written (readiness): the 503
    * `database-read-only` for a file or server that takes no writes (PostgreSQL: a standby in
-   * recovery, or `default_transaction_read_only`), `database-damaged` for a file found damaged.
+   * recovery, or `default_transaction_read_only`), `database-damaged` for a file a write found
+   * damaged, or a database the start-up check (`integrity`) found damaged.
    */
   ping(): Promise<void>;
+  /** The quick check the server starts once it is ready (DATABASE_STARTUP_CHECK); damage it finds fails `ping`. */
+  readonly integrity: IntegrityWatch;
   /**
    * Starts the store's background upkeep, for a process that serves (src/server.ts), until close():
    * on PostgreSQL with RUM, folding the search entries written since into the RUM index

@@ -126,6 +126,16 @@ t.test('a unique index that missed rows: amcheck finds the entries missing, and 
   t.match(text, /damage: 1 slugs are held by more than one article \(gang-kou/, 'counted from the table, not through the index');
 });
 
+t.test("the catalogue: an index left invalid and a missing index are damage, as the start-up check says (health/startup-check-pg)", async (t) => {
+  const { url, pool } = await withContent(t);
+  await pool.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'articles_slug_unique'::regclass; DROP INDEX articles_title_idx");
+  const { code, err } = await check(url);
+  t.equal(code, 1);
+  const text = err.join('\n');
+  t.match(text, /damage: index articles_slug_unique on articles is not valid .*REINDEX INDEX articles_slug_unique/);
+  t.match(text, /damage: index articles_title_idx on articles is missing/);
+});
+
 t.test('without amcheck (a role that may not create it): one warning, the rules still run, exit 0', async (t) => {
   const { url, asRole, role } = await emptyDatabaseOfNewRole(t, 'masthead_noamcheck');
   const migrated = await runCli(['migrate'], { env: { DATABASE_URL: asRole } });

@@ -17,7 +17,7 @@ export const GROUPS = {
   // the feed that another process's test reads on the same server. So `postgres` is the only group on
   // the server of TEST_DATABASE_URL, and the other PostgreSQL groups each start a server of their own
   // (onServerOfItsOwn), which lets them run side by side.
-  postgres: /^store\/postgres\/|^cli\/(postgres|copy|pg-check|pg-backup)\.test\.ts$/,
+  postgres: /^store\/postgres\/|^cli\/(postgres|copy|pg-check|pg-backup)\.test\.ts$|^health\/startup-check-pg/,
   'pg-nodes': /^nodes\//,
   articles: /^articles\//,
   http: /^(http|keys|cli)\//,

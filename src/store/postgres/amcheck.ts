@@ -38,7 +38,7 @@ const codeOf = (error: unknown) => (error as { code?: string }).code;
 const firstLine = (error: unknown) => String((error as Error).message ?? error).split('\n')[0];
 
 /** Masthead's tables (the current schema's, and drizzle's migration journal) and their indexes. */
-async function relations(client: pg.ClientBase): Promise<{ tables: Relation[]; indexes: Index[] }> {
+export async function relations(client: pg.ClientBase): Promise<{ tables: Relation[]; indexes: Index[] }> {
   const tables = await rows<Relation>(
     client,
     `SELECT c.oid::int8 AS oid, c.oid::regclass::text AS name FROM pg_class c
@@ -56,7 +56,7 @@ async function relations(client: pg.ClientBase): Promise<{ tables: Relation[]; i
 }
 
 /** Whether data checksums are on, and the failures PostgreSQL recorded in this database if so. */
-async function checksums(client: pg.ClientBase, found: Found): Promise<void> {
+export async function checksums(client: pg.ClientBase, found: Found): Promise<void> {
   const [state] = await rows<{ on: boolean; failures: number | null; last: string | null }>(
     client,
     `SELECT current_setting('data_checksums') = 'on' AS on, checksum_failures AS failures, checksum_last_failure::text AS last
@@ -134,9 +134,8 @@ export async function checkPhysical(client: pg.ClientBase, found: Found): Promis
   try {
     for (const table of tables) await checkTable(client, fn, table, found);
     for (const index of indexes) {
-      if (!index.valid) {
-        found({ level: 'warning', message: `index ${index.name} on ${index.table} is not valid (an interrupted CREATE INDEX CONCURRENTLY): REINDEX INDEX ${index.name} builds it again` });
-      } else if (index.method === 'btree') {
+      // An index that is not valid has nothing to check; checkCatalogue (quick-check.ts) reports it as damage.
+      if (index.valid && index.method === 'btree') {
         await attempt(client, `index ${index.name} on ${index.table}`, found, async () => {
           await client.query(`SELECT ${fn}bt_index_check($1::int8::oid::regclass, heapallindexed => true)`, [index.oid]);
         });

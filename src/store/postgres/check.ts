@@ -6,6 +6,7 @@ import { isConnectionLost } from './constraints.js';
 import { documentVector } from './fts.js';
 import { checkRules } from './invariants.js';
 import { rows } from './query.js';
+import { checkCatalogue } from './quick-check.js';
 
 /**
  * `masthead check` on PostgreSQL: the server's page checks (amcheck.ts), Masthead's own rules
@@ -78,6 +79,7 @@ export async function checkPostgresDatabase(url: string, { documentOf, connectTi
       await client.query(`SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
       const [masthead] = await rows<{ ok: boolean }>(client, "SELECT to_regclass('articles') IS NOT NULL AND to_regclass('article_search') IS NOT NULL AS ok");
       if (!masthead!.ok) return { subject: 'no tables', findings: [{ level: 'damage', message: 'not a Masthead database (no articles table): masthead migrate makes one' }] };
+      await checkCatalogue(client, found);
       const physical = await checkPhysical(client, found);
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       let articles: number;

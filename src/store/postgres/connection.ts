@@ -149,16 +149,18 @@ async function appliedMigrations(client: pg.PoolClient): Promise<{ count: number
   return row;
 }
 
-/** A database migrated by a newer Masthead holds what this build does not know: start-up stops, as on SQLite. */
-function refuseNewer(latest: number | null, url: string): void {
-  if (latest === null) return;
+/** What a database migrated by a newer Masthead is told by (the time of its latest migration is past this build's last); null when it is not. */
+export function newerMigration(latest: number | null): string | null {
+  if (latest === null) return null;
   const known = (JSON.parse(readFileSync(resolve(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }).entries;
   const last = known[known.length - 1]!;
-  if (latest > last.when) {
-    throw new StoreUnusable(
-      `PostgreSQL at ${describe(url)}: the database was migrated by a newer Masthead (a migration of ${new Date(latest).toISOString()}; this build knows up to ${last.tag}); run the newer version`,
-    );
-  }
+  return latest > last.when ? `the database was migrated by a newer Masthead (a migration of ${new Date(latest).toISOString()}; this build knows up to ${last.tag})` : null;
+}
+
+/** A database migrated by a newer Masthead holds what this build does not know: start-up stops, as on SQLite. */
+function refuseNewer(latest: number | null, url: string): void {
+  const newer = newerMigration(latest);
+  if (newer) throw new StoreUnusable(`PostgreSQL at ${describe(url)}: ${newer}; run the newer version`);
 }
 
 /** Opens the pool and proves the server answers: an unreachable server or a bad URL is a StoreUnusable of one line. */

@@ -19,6 +19,8 @@ import { createTableReader, createTableWriter } from './tables.js';
 import { runUnit, underSavepoint, type UnitState } from './unit.js';
 import { limitSearches, searchLimitFor, type SearchLimit } from './search-limit.js';
 import { watchReplica, type ReplicaOptions, type ReplicaWatch } from './replica.js';
+import { createIntegrityWatch } from '../integrity.js';
+import { postgresQuickCheck } from './quick-check.js';
 import { createDeliveryQueueRepo, createDeliveryRepo, createWebhookRepo } from './webhooks.js';
 
 export type PostgresStoreOptions = PoolOptions & {
@@ -134,6 +136,10 @@ export function createPostgresStore(
 ): Store {
   const reading = repositories(pool, translatingReads);
   const anyDue = anyDueOf(pool);
+  const integrity = createIntegrityWatch(postgresQuickCheck(pool), {
+    repair: 'masthead check runs the full check; see docs/backup.md, "PostgreSQL"',
+    offReason: 'no check to run',
+  });
 
   function txOf(client: pg.PoolClient, state: UnitState): Tx {
     const tx: Tx = {
@@ -185,16 +191,19 @@ export function createPostgresStore(
         }
       }),
     async ping() {
+      integrity.sound();
       // As cheap as SELECT 1 (load balancers ask every few seconds), and it tells a node pointed at a
       // standby, or at a database set read-only, which would answer reads and fail every write.
       const [state] = await reads(() => rows<{ recovery: boolean; readOnly: boolean }>(pool, `SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') = 'on' AS "readOnly"`));
       if (state?.recovery) throw new AppError('database-read-only', 'PostgreSQL is a standby in recovery (pg_is_in_recovery()): it accepts no writes; DATABASE_URL must name the primary');
       if (state?.readOnly) throw new AppError('database-read-only', 'PostgreSQL accepts no writes on this connection (default_transaction_read_only is on for the role or database)');
     },
+    integrity,
     startUpkeep(failed) {
       if (searchMethod === 'rum' && !folding) folding = startFolding(pool, failed);
     },
     async close() {
+      await integrity.stop();
       await folding?.stop();
       if (replica) {
         await replica.watch.stop();

@@ -13,12 +13,16 @@ import { createMutex } from './mutex.js';
 import { createSearchReads, rebuildSearchIndex } from './search.js';
 import { createSearchPool, SEARCH_POOL, type SearchPoolOptions } from './search-pool.js';
 import { createTableReader, createTableWriter } from './tables.js';
+import { createIntegrityWatch } from '../integrity.js';
+import { QUICK_CHECK, sqliteQuickCheck, type QuickCheckOptions } from './quick-check.js';
 
 export type SqliteStoreOptions = OpenOptions & {
   /** How long a unit of work waits for the write lock another process holds before it answers 503 (ms). */
   busyTimeoutMs?: number;
   /** Where uncached searches rank (search-pool.ts); a database file only, as a thread cannot share an in-memory one. */
   search?: SearchPoolOptions;
+  /** The pace of the quick check at start-up (quick-check.ts). */
+  quickCheck?: QuickCheckOptions;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,7 +39,7 @@ const handles = new WeakMap<Store, Db>();
  * second server) is waited for without blocking the event loop, up to `busyTimeoutMs`. Searches
  * of a database file rank on threads of their own (search-pool.ts); their hits are read here.
  */
-export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 5000, search = SEARCH_POOL }: SqliteStoreOptions = {}): Store {
+export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 5000, search = SEARCH_POOL, quickCheck = QUICK_CHECK }: SqliteStoreOptions = {}): Store {
   const mutex = createMutex();
   const sqlite = db.$client;
   const repos = (on: Db) => ({
@@ -63,6 +67,10 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
   const anyDue = anyDueOf(reader);
   const searchReads = createSearchReads(reader);
   const searchPool = !sqlite.memory && search.threads > 0 ? createSearchPool(sqlite.name, search) : null;
+  const integrity = createIntegrityWatch(sqlite.memory ? null : sqliteQuickCheck(sqlite.name, quickCheck), {
+    repair: 'Restore a backup (masthead restore); masthead check runs the full check',
+    offReason: 'an in-memory database is not checked',
+  });
   let savepoints = 0;
   // The content generation: this process's committed content units, and SQLite's data_version,
   // which moves on this connection when another connection (an import thread, another process) commits.
@@ -186,11 +194,14 @@ export function createSqliteStore(db: Db, reader: Db = db, { busyTimeoutMs = 500
     },
     async ping() {
       if (trouble) throw trouble;
+      integrity.sound();
       reader.$client.prepare('SELECT 1').get();
     },
+    integrity,
     // Nothing to keep up in the background: FTS5 merges its segments as it writes.
     startUpkeep: () => undefined,
     async close() {
+      await integrity.stop();
       await searchPool?.close();
       await mutex.run(async () => {
         if (reader !== db) reader.$client.close();
