@@ -45,33 +45,18 @@ export const COMPACT_SHARE = 0.05;
  * takes them in. How many it folded; null when another node is folding now, or a reindex runs.
  */
 export async function foldPending(pool: pg.Pool, batch = FOLD_BATCH): Promise<number | null> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const lost = (error: Error) => void (broken = error);
-  client.on('error', lost);
-  try {
-    await client.query('BEGIN');
-    try {
-      const [{ ours }] = (await client.query<{ ours: boolean }>(`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AND pg_try_advisory_xact_lock_shared(${REINDEX_LOCK}) AS ours`)).rows as [{ ours: boolean }];
-      if (!ours) {
-        await client.query('ROLLBACK');
-        return null;
-      }
-      const folded = await client.query(
-        `UPDATE article_search SET pending = false
-          WHERE article_id IN (SELECT article_id FROM article_search WHERE pending ORDER BY article_id LIMIT $1 FOR UPDATE SKIP LOCKED)`,
-        [batch],
-      );
-      await client.query('COMMIT');
-      return folded.rowCount ?? 0;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((e: Error) => void (broken ??= e));
-      throw error;
-    }
-  } finally {
-    client.removeListener('error', lost);
-    client.release(broken);
-  }
+  // One statement, its own transaction: the locks are taken first (a one-time filter), and end with it.
+  const { rows } = await pool.query<{ ours: boolean; folded: number }>(
+    `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AND pg_try_advisory_xact_lock_shared(${REINDEX_LOCK}) AS ours),
+          folded AS (
+            UPDATE article_search SET pending = false
+             WHERE (SELECT ours FROM lock)
+               AND article_id IN (SELECT article_id FROM article_search WHERE pending ORDER BY article_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+            RETURNING 1)
+     SELECT (SELECT ours FROM lock) AS ours, (SELECT count(*)::int FROM folded) AS folded`,
+    [batch],
+  );
+  return rows[0]!.ours ? rows[0]!.folded : null;
 }
 
 /** How many entries are pending, and how many there are in all (the planner's estimate: no count of the whole table). */
