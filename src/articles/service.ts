@@ -169,8 +169,15 @@ export function createArticleService(store: Store, clock: Clock, effects: Pick<W
 
     /** A change to what belongs to the article (its related links): a new version, in the change's unit of work. */
     async touch(tx: Tx, id: number): Promise<number | undefined> {
-      if (!(await tx.articles.head(id))) return undefined;
-      const { row, previous } = await writeAtVersion(() => mustGet(tx, id), undefined, (current) => tx.articles.update(id, current.version, { updatedAt: clock() }));
+      // The row read to see whether it exists is the first one written at; a retry reads afresh.
+      let first: ArticleRow | undefined = await tx.articles.byId(id);
+      if (!first) return undefined;
+      const read = async () => {
+        const row = first ?? (await mustGet(tx, id));
+        first = undefined;
+        return row;
+      };
+      const { row, previous } = await writeAtVersion(read, undefined, (current) => tx.articles.update(id, current.version, { updatedAt: clock() }));
       await effects.article(tx, 'update', row, previous);
       return row.version;
     },

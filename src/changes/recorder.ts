@@ -32,11 +32,14 @@ export function createChangeRecorder(store: Pick<Store, 'anyDue' | 'write'>, clo
 
   async function article(tx: Tx, writeOp: ArticleWriteOp, row: ArticleRow, previous: ArticleRow | null): Promise<void> {
     const now = clock();
-    const before = await tx.changeLog.lastOf(row.id);
+    // Ids are never reused (both stores' ids only grow): a created article has no event to read or
+    // settle, and no link can point at it yet, so there is nothing to fan out either.
+    const created = writeOp === 'create';
+    const before = created ? undefined : await tx.changeLog.lastOf(row.id);
     const live = writeOp !== 'purge' && row.deletedAt === null && row.status === 'published' && row.publishedAt !== null;
     const readerAfter = live && row.publishedAt! <= now;
     const readerBefore = before?.readerAfter === true;
-    await tx.changeLog.settle(row.id);
+    if (!created) await tx.changeLog.settle(row.id);
     await append(tx, {
       resource: 'article', resourceId: row.id, op: EDITOR_OP[writeOp], at: now, articleId: row.id,
       sectionId: row.sectionId, sourceId: row.sourceId,
@@ -45,7 +48,7 @@ export function createChangeRecorder(store: Pick<Store, 'anyDue' | 'write'>, clo
     });
     // Links show their target's title and slug and hide invisible targets: the linking articles changed too.
     const renamed = previous !== null && (previous.title !== row.title || previous.slug !== row.slug);
-    if (readerBefore !== readerAfter || writeOp === 'delete' || writeOp === 'restore' || renamed) await tx.changeLog.fanOut(now, row.id);
+    if (!created && (readerBefore !== readerAfter || writeOp === 'delete' || writeOp === 'restore' || renamed)) await tx.changeLog.fanOut(now, row.id);
     // Purging an article already in the trash is no news to subscribers: they heard of the delete.
     if (writeOp === 'purge' && previous?.deletedAt !== null) return;
     await notify(tx, { resource: 'article', op: EDITOR_OP[writeOp], row, at: now, published: !readerBefore && readerAfter });

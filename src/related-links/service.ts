@@ -123,8 +123,9 @@ export function createRelatedLinkService(store: Store, clock: Clock, articles: P
      * each link removed, moved or added is its own feed event, as through the links API. Whether
      * anything changed (on a dry run: would); the article's version is the caller's to move.
      */
-    async replaceAll(tx: Tx, articleId: number, targets: LinkTarget[], opts: { dryRun: boolean }): Promise<boolean> {
-      const changes = linkChanges(await tx.links.ofArticle(articleId), targets);
+    /** `fresh`: the article was made a moment ago in this unit, so it has no links to read (ids are never reused). */
+    async replaceAll(tx: Tx, articleId: number, targets: LinkTarget[], opts: { dryRun: boolean; fresh?: boolean }): Promise<boolean> {
+      const changes = linkChanges(opts.fresh ? [] : await tx.links.ofArticle(articleId), targets);
       if (!changes) return false;
       if (opts.dryRun) return true;
       const now = clock();

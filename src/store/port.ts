@@ -188,7 +188,7 @@ export interface ArticleRepo {
   keysOf(externalIds: string[], slugs: string[]): Promise<ArticleKeys[]>;
   /** The article that used to have this slug (an old URL), if any. */
   formerOwner(slug: string): Promise<number | undefined>;
-  /** Inserts the article and its tag rows. */
+  /** Inserts the article and its tag rows, under an id never used before (ids only grow: the change feed relies on it). */
   insert(values: ArticleInsert): Promise<ArticleRow>;
   /** Changes the article (and its tag rows when `tags` is in the patch) only if it still has `version`. */
   update(id: number, version: number, patch: ArticlePatch): Promise<ArticleRow | undefined>;

@@ -76,7 +76,7 @@ export function createBatchRunner(store: Store, base: Omit<ApplyContext, 'tx'>, 
     let outcome: LinkOutcome = { done: true, status: applied.status };
     // A created article's id means nothing after a dry run's rollback: 0 matches no stored links.
     const subject = { id: ctx.dryRun && applied.status === 'created' ? 0 : applied.id, status: applied.status, externalId: r.externalId, slug: applied.slug };
-    if (r.relatedLinks !== undefined) outcome = await settleLinks(r.relatedLinks, subject, ctx, { final: false, sameBatch: true });
+    if (r.relatedLinks !== undefined) outcome = await settleLinks(r.relatedLinks, subject, ctx, { final: false, sameBatch: true, justCreated: applied.status === 'created' });
     // Past the last thing that can fail this line.
     if (ctx.dryRun) {
       if (r.externalId != null) ctx.virtual.add(`x:${r.externalId}`);

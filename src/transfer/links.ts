@@ -37,9 +37,9 @@ async function plan(refs: LinkRefInput[], self: { id: number; externalId?: strin
 }
 
 /** Writes the planned links when they differ from the stored ones; whether they did (or, on dry runs, would). */
-async function write(articleId: number, p: Plan, ctx: ApplyContext): Promise<boolean> {
+async function write(articleId: number, p: Plan, ctx: ApplyContext, fresh: boolean): Promise<boolean> {
   if (p.unknownIds) return true;
-  return ctx.links.replaceAll(ctx.tx, articleId, p.targets, { dryRun: ctx.dryRun });
+  return ctx.links.replaceAll(ctx.tx, articleId, p.targets, { dryRun: ctx.dryRun, fresh });
 }
 
 export type LinkSubject = { id: number; status: Settled; externalId?: string | null; slug?: string };
@@ -50,12 +50,13 @@ export type LinkOutcome = { done: true; status: Settled | 'failed'; problems?: L
  * left pending (they may come later in the file). At the end (`final`), the links that resolve are
  * written and the line fails, naming the missing ones; the article itself stays. A change to the
  * links is a change to the article: its version moves, unless this same (uncommitted) batch
- * already moved it (`sameBatch`).
+ * already moved it (`sameBatch`). `justCreated`: the line's own article, inserted by the line a
+ * moment ago, which has no links yet.
  */
-export async function settleLinks(refs: LinkRefInput[], subject: LinkSubject, ctx: ApplyContext, opts: { final: boolean; sameBatch: boolean }): Promise<LinkOutcome> {
+export async function settleLinks(refs: LinkRefInput[], subject: LinkSubject, ctx: ApplyContext, opts: { final: boolean; sameBatch: boolean; justCreated?: boolean }): Promise<LinkOutcome> {
   const p = await plan(refs, subject, ctx);
   if (p.missing.length > 0 && !opts.final) return { done: false };
-  const changed = await write(subject.id, p, ctx);
+  const changed = await write(subject.id, p, ctx, opts.justCreated === true);
   if (changed && !ctx.dryRun && (subject.status === 'unchanged' || !opts.sameBatch)) await ctx.articles.touch(ctx.tx, subject.id);
   const status = changed && subject.status === 'unchanged' ? 'updated' : subject.status;
   if (p.missing.length === 0) return { done: true, status };

@@ -101,6 +101,29 @@ t.test('readers see what they may see, from where they stand', async (t) => {
   );
 });
 
+t.test('an article made after the newest one was purged has an id of its own, and is news to readers', async (t) => {
+  const ctx = await buildTestApp(t);
+  const { app, auth } = ctx;
+  const f = factories(ctx);
+  const section = await f.section();
+  const target = await f.article(section.id, { title: '旧闻' });
+  const linking = await f.article(section.id, { title: '链接' });
+  await f.link(linking.id, { targetArticleId: target.id });
+  const newest = await f.article(section.id, { title: '最新' });
+  const purged = await call(app, { method: 'DELETE', url: `/v1/articles/${newest.id}?permanent=true`, headers: auth.admin });
+  t.equal(purged.status, 204);
+  const start = (await call(app, { method: 'GET', url: '/v1/changes/head' })).body.cursor;
+  const next = await f.article(section.id, { title: '新文章' });
+  t.ok(next.id > newest.id, `ids only grow (${next.id} after ${newest.id})`);
+  t.same(brief((await readAll(app, {}, start)).events), [`article:${next.id}:create`], 'a create, and nothing fanned out');
+  await call(app, { method: 'PATCH', url: `/v1/articles/${target.id}`, payload: { status: 'draft' }, headers: auth.write });
+  t.same(
+    brief((await readAll(app, {}, start)).events),
+    [`article:${next.id}:create`, `article:${target.id}:delete`, `article:${linking.id}:update`],
+    'an article that leaves the readers\' view still fans out to the articles linking to it',
+  );
+});
+
 t.test('a scheduled article appears in readers’ feed when it comes due, after everything already read', async (t) => {
   const ctx = await buildTestApp(t);
   const { app, auth, clock } = ctx;

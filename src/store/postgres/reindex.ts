@@ -242,8 +242,20 @@ async function rebuild(pool: pg.Pool, source: Source, wait: boolean, options: Re
   client.on('error', lost);
   const { signal } = options;
   let backend: number | null = null;
-  const cancel = () => void (backend !== null && pool.query('SELECT pg_cancel_backend($1)', [backend]).catch(() => undefined));
+  let cancelling: Promise<unknown> = Promise.resolve();
+  const cancel = () => {
+    if (backend !== null) cancelling = pool.query('SELECT pg_cancel_backend($1)', [backend]).catch(() => undefined);
+  };
   signal?.addEventListener('abort', cancel);
+  /**
+   * The clean-up after a stop must not be what the cancel cancels: it waits for the cancel to be
+   * sent, and runs once more should it land on the clean-up all the same (57014).
+   */
+  const cleanUp = async (work: () => Promise<unknown>) => {
+    signal?.removeEventListener('abort', cancel);
+    await cancelling;
+    await work().catch((error: { code?: string }) => (error?.code === '57014' ? work() : Promise.reject(error)));
+  };
   const step = () => {
     if (signal?.aborted) throw new RebuildStopped();
   };
@@ -275,7 +287,7 @@ async function rebuild(pool: pg.Pool, source: Source, wait: boolean, options: Re
       return { articles };
     } finally {
       // After the swap the trigger went with the old table: only the notes and the function are left.
-      const clear = swapped ? client.query(`DROP TABLE IF EXISTS ${DIRTY}; DROP FUNCTION IF EXISTS ${NOTE}()`) : clearLeftovers(client);
+      const clear = cleanUp(() => (swapped ? client.query(`DROP TABLE IF EXISTS ${DIRTY}; DROP FUNCTION IF EXISTS ${NOTE}()`) : clearLeftovers(client)));
       await clear.catch((e: Error) => void (broken ??= e));
       await client.query(`SELECT pg_advisory_unlock(${REINDEX_LOCK})`).catch((e: Error) => void (broken ??= e));
     }

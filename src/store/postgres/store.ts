@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '../../common/errors.js';
-import { StoreUnusable, type ReadStore, type Replica, type Repositories, type Store, type Tx, type WriteRepositories } from '../port.js';
+import { StoreUnusable, type ChangeEventInsert, type ChangeLogRepo, type ReadStore, type Replica, type Repositories, type Store, type Tx, type WriteRepositories } from '../port.js';
 import { createArticleRepo, createRelatedLinkRepo } from './articles.js';
 import { createSectionRepo, createSourceRepo } from './catalog.js';
 import { createPool, describe, migrateDatabase, openPool, type PoolOptions } from './connection.js';
@@ -17,6 +17,7 @@ import type { SearchIndexChoice, SearchMethod, SearchSupport } from './rum.js';
 import { createSitemapRepo } from './sitemaps.js';
 import { createTableReader, createTableWriter } from './tables.js';
 import { runUnit, underSavepoint, type UnitState } from './unit.js';
+import { createUnitCache, type UnitCache } from './unit-cache.js';
 import { limitSearches, searchLimitFor, type SearchLimit } from './search-limit.js';
 import { watchReplica, type ReplicaOptions, type ReplicaWatch } from './replica.js';
 import { createIntegrityWatch } from '../integrity.js';
@@ -130,6 +131,36 @@ function replicaOf({ pool, watch }: { pool: pg.Pool; watch: ReplicaWatch }, sear
   return { reads: readStore, serving: watch.serving, status: watch.status, onChange: watch.onChange };
 }
 
+/**
+ * An article's feed state (lastOf) answered from the unit's own appends: the recorder reads it
+ * right after writing the article's event (for its links' events, for the next change of the
+ * article in the batch). Nothing else writes the article's events before this unit commits: the
+ * unit holds the article's row (its write) and, for a scheduled one, the event it settled; a fan-out
+ * from elsewhere repeats the state it read. This unit's own fan-out writes other articles' events:
+ * it forgets them.
+ */
+function feedStateRemembered(repo: ChangeLogRepo, cache: UnitCache): ChangeLogRepo {
+  const remembered = cache.remember(repo, 'change_events', ['lastOf'], { othersWrite: false });
+  const prime = (e: ChangeEventInsert) => {
+    if (e.resource === 'article') cache.prime('change_events', 'lastOf', [e.resourceId], { readerAfter: e.readerAfter, sectionId: e.sectionId, sourceId: e.sourceId, op: e.op });
+  };
+  return {
+    ...remembered,
+    async append(event) {
+      await repo.append(event);
+      prime(event);
+    },
+    async appendMany(events) {
+      await repo.appendMany(events);
+      events.forEach(prime);
+    },
+    async fanOut(at, targetId) {
+      cache.forget('change_events');
+      await repo.fanOut(at, targetId);
+    },
+  };
+}
+
 export function createPostgresStore(
   pool: pg.Pool,
   { lockTimeoutMs = 5000, attempts = 3, searchMethod = 'gin', searchLimit = searchLimitFor(pool.options.max ?? 10), replica = null }: PostgresStoreOptions = {},
@@ -142,10 +173,27 @@ export function createPostgresStore(
   });
 
   function txOf(client: pg.PoolClient, state: UnitState): Tx {
+    const cache = createUnitCache();
+    const plain = { ...repositories(client, undefined, 0), ...writeRepositories(client, searchMethod) };
     const tx: Tx = {
-      ...repositories(client, undefined, 0),
-      ...writeRepositories(client, searchMethod),
-      savepoint: (work) => underSavepoint(client, () => work(tx)),
+      ...plain,
+      // The reads an import repeats for every line, once per unit (unit-cache.ts).
+      sections: cache.remember(plain.sections, 'sections', ['byId', 'bySlug']),
+      sources: cache.remember(plain.sources, 'sources', ['byId', 'bySlug']),
+      outbox: cache.remember(plain.outbox, 'webhooks', ['subscribers'], { othersWrite: false }),
+      changeLog: feedStateRemembered(plain.changeLog, cache),
+      webhooks: cache.forgetOn(plain.webhooks, ['webhooks']),
+      deliveries: cache.forgetOn(plain.deliveries, ['webhooks']),
+      deliveryQueue: cache.forgetOn(plain.deliveryQueue, ['webhooks']),
+      tables: cache.forgetOn(plain.tables, ['sections', 'sources', 'webhooks']),
+      savepoint: async (work) => {
+        try {
+          return await underSavepoint(client, () => work(tx));
+        } catch (error) {
+          cache.clear();
+          throw error;
+        }
+      },
       afterCommit: (hook) => void state.hooks.push(hook),
       contentChanged: () => void (state.content = true),
     };

@@ -5,7 +5,7 @@ import { searchQueryOf } from '../../../src/search/query.js';
 import { segmentForIndex } from '../../../src/search/segment.js';
 import type { SearchQuery } from '../../../src/store/port.js';
 import { createPool } from '../../../src/store/postgres/connection.js';
-import { documentVector, quoteLexeme, tsqueryText } from '../../../src/store/postgres/fts.js';
+import { documentVector, documentVectorBinary, quoteLexeme, tsqueryText } from '../../../src/store/postgres/fts.js';
 import { freshDatabase } from '../../helpers/postgres.js';
 import { bothAdapters, type Side } from './both.js';
 
@@ -36,6 +36,30 @@ t.test('lexemes are quoted: no token is tsvector or tsquery syntax', async (t) =
   t.equal(tsqueryText({ phrases: [] }), null, 'no phrases: nothing');
   const { rows } = await pool.query('SELECT $1::tsvector @@ $2::tsquery AS hit', [documentVector(doc({ title: 'abc def', body: '天津' })), tsqueryText(query)]);
   t.equal(rows[0].hit, true, 'a phrase with a prefix, ANDed');
+});
+
+t.test('the binary tsvector is the text one, whatever the document holds', async (t) => {
+  const url = await freshDatabase(t);
+  const pool = createPool(url);
+  t.teardown(() => pool.end());
+  const many = (n: number, word: string) => Array.from({ length: n }, () => word).join(' ');
+  const docs = {
+    'fields and weights': doc({ title: '天津 津', subtitle: 'café', summary: 'x', tags: 'port', body: 'a b a' }),
+    'nothing': doc({}),
+    'quotes, backslashes, emoji, combining marks': doc({ title: "it's \\ x", summary: '😀 e\u0301 ｆｕｌｌ', body: "a'b '' \\\\ 天津" }),
+    'more than 256 positions of one lexeme': doc({ title: many(300, '天津'), body: many(10, '天津') }),
+    'positions past 16383, with a lexeme first seen past them': doc({ title: '港口', body: `${Array.from({ length: 17_000 }, (_, i) => `w${i % 500}`).join(' ')} 港口 港口 new new` }),
+    'a lexeme too long for PostgreSQL, left out': doc({ title: `${'长'.repeat(700)} ok`, body: `${'长'.repeat(700)} ok` }),
+  };
+  for (const [name, d] of Object.entries(docs)) {
+    const { rows } = await pool.query('SELECT $1::tsvector = $2::tsvector AS same, $1::tsvector::text AS binary, $2::tsvector::text AS text', [documentVectorBinary(d), documentVector(d)]);
+    t.equal(rows[0].binary, rows[0].text, name);
+    t.equal(rows[0].same, true, `${name}: equal as tsvectors`);
+  }
+  const long = documentVectorBinary(docs['positions past 16383, with a lexeme first seen past them']);
+  const { rows } = await pool.query(`SELECT length($1::tsvector) AS n, (SELECT positions FROM unnest($1::tsvector) WHERE lexeme = 'new') AS clamped`, [long]);
+  t.equal(rows[0].n, 502, 'every lexeme of the long body is there');
+  t.same(rows[0].clamped, [16383], 'the tail is at 16383 once, as tsvector input keeps it');
 });
 
 const find = (side: Side, q: string) => side.read.articles.list({ search: searchQueryOf(q) }, { key: 'title', desc: false }, undefined, 10, false, { editor: true, now: 0, sectionIds: null, sourceIds: null }).then((r) => r.map((a) => a.id));
