@@ -43,7 +43,7 @@ export const ERROR_CATALOGUE = {
   'database-unavailable': { status: 503, title: 'The database does not answer' },
   'database-busy': { status: 503, title: 'The database is busy with another writer' },
   'database-read-only': { status: 503, title: 'The database cannot be written' },
-  'database-damaged': { status: 503, title: 'The database file is damaged' },
+  'database-damaged': { status: 503, title: 'The database is damaged' },
   'search-busy': { status: 503, title: 'Too many searches are running' },
   'shutting-down': { status: 503, title: 'This server is shutting down' },
   'storage-full': { status: 507, title: 'The database has no room left' },

@@ -54,6 +54,7 @@ async function once<T>(pool: pg.Pool, work: (client: pg.PoolClient, state: UnitS
   const lost = (error: Error) => void (broken = error);
   client.on('error', lost);
   const state: UnitState = { hooks: [], content: false };
+  unreleased.delete(client);
   try {
     // One round trip: simple protocol takes several statements when there are no parameters.
     await client.query(`BEGIN; SET LOCAL lock_timeout = ${options.wait ? Math.max(1, Math.round(options.lockTimeoutMs)) : NO_WAIT_MS}`);
@@ -68,12 +69,23 @@ async function once<T>(pool: pg.Pool, work: (client: pg.PoolClient, state: UnitS
     else await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
     throw error;
   } finally {
+    unreleased.delete(client);
     client.removeListener('error', lost);
     client.release(broken);
   }
 }
 
 let savepoints = 0;
+
+/**
+ * Per connection, the savepoint whose work is done and whose RELEASE is not sent yet. It goes with
+ * the next SAVEPOINT, in the same round trip (an import runs a savepoint per line, one after
+ * another: a round trip saved per line). Until then the statements that follow run inside it,
+ * which changes nothing: a release merges it into its parent, a rollback of its parent takes it
+ * with it, and COMMIT releases whatever is still open. RELEASE of a savepoint releases those made
+ * after it, and a rollback to a savepoint destroys them: either way the one waiting is forgotten.
+ */
+const unreleased = new WeakMap<pg.PoolClient, string>();
 
 /**
  * Runs `work` under a savepoint of the unit on `client`: when it throws, what it wrote is undone
@@ -83,12 +95,15 @@ let savepoints = 0;
  */
 export async function underSavepoint<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
   const name = `unit_${++savepoints}`;
-  await client.query(`SAVEPOINT ${name}`);
+  const done = unreleased.get(client);
+  unreleased.delete(client);
+  await client.query(done ? `RELEASE SAVEPOINT ${done}; SAVEPOINT ${name}` : `SAVEPOINT ${name}`);
   try {
     const result = await work();
-    await client.query(`RELEASE SAVEPOINT ${name}`);
+    unreleased.set(client, name);
     return result;
   } catch (error) {
+    unreleased.delete(client);
     if (!isConnectionLost(error)) await client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
     // A race lost stays PostgreSQL's error, so that it reaches runUnit, which runs the whole unit again.
     throw isRetryable(error) ? error : translatePgError(error);

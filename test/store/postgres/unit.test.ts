@@ -66,6 +66,44 @@ t.test('a savepoint undoes its own part; the unit goes on and commits the rest',
   t.same(await values(pool), ['kept', 'b', 'after']);
 });
 
+t.test('savepoints one after another: each RELEASE goes with the next SAVEPOINT, and every outcome stays as it was', async (t) => {
+  const pool = await setUp(t);
+  await pool.query("INSERT INTO t VALUES (3, 'c'), (4, 'd'), (5, 'e')");
+  const sent: string[] = [];
+  await runUnit(
+    pool,
+    async (c) => {
+      const query = c.query.bind(c) as (...args: unknown[]) => Promise<unknown>;
+      const q = (text: string) => {
+        sent.push(text);
+        return query(text);
+      };
+      const spied = Object.assign(Object.create(c) as typeof c, { query: (text: string) => q(text) });
+      const set = (id: number, v: string) => q(`UPDATE t SET v = '${v}' WHERE id = ${id}`);
+      await underSavepoint(spied, () => set(1, 'one'));
+      await underSavepoint(spied, () => set(2, 'two'));
+      // Nested: the inner one done, then the outer one fails: both undone.
+      await underSavepoint(spied, async () => {
+        await set(3, 'three');
+        await underSavepoint(spied, () => set(4, 'four'));
+        await q('INSERT INTO t VALUES (1, NULL)');
+      }).catch(() => undefined);
+      // Nested: the inner one fails, the outer one goes on and is kept.
+      await underSavepoint(spied, async () => {
+        await underSavepoint(spied, () => q('INSERT INTO t VALUES (1, NULL)')).catch(() => undefined);
+        await set(5, 'five');
+      });
+      await set(2, 'two, after');
+    },
+    OPTIONS,
+  );
+  t.same(await values(pool), ['one', 'two, after', 'c', 'd', 'five']);
+  const savepoints = sent.filter((s) => /SAVEPOINT/.test(s));
+  t.match(savepoints[1], /^RELEASE SAVEPOINT unit_\d+; SAVEPOINT unit_\d+$/, 'the first RELEASE went with the second SAVEPOINT');
+  t.notOk(sent.some((s) => /^RELEASE SAVEPOINT unit_\d+$/.test(s)), 'no RELEASE had a round trip of its own');
+  t.equal(sent.filter((s) => s.startsWith('ROLLBACK TO SAVEPOINT')).length, 2, 'the two failures rolled back');
+});
+
 t.test('a unit whose failed statement was caught without a savepoint does not commit silently', async (t) => {
   const pool = await setUp(t);
   await t.rejects(
