@@ -185,7 +185,7 @@ export function createPostgresStore(
       webhooks: cache.forgetOn(plain.webhooks, ['webhooks']),
       deliveries: cache.forgetOn(plain.deliveries, ['webhooks']),
       deliveryQueue: cache.forgetOn(plain.deliveryQueue, ['webhooks']),
-      tables: cache.forgetOn(plain.tables, ['sections', 'sources', 'webhooks']),
+      tables: cache.forgetOn(plain.tables, ['sections', 'sources', 'webhooks', 'change_events']),
       savepoint: async (work) => {
         try {
           return await underSavepoint(client, () => work(tx));
