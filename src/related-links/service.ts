@@ -122,10 +122,11 @@ export function createRelatedLinkService(store: Store, clock: Clock, articles: P
      * Makes the article's links these, in this order, inside the caller's unit (an import line):
      * each link removed, moved or added is its own feed event, as through the links API. Whether
      * anything changed (on a dry run: would); the article's version is the caller's to move.
+     * `justCreated`: the article was made a moment ago in this unit, so it has no links to read
+     * (ids are never reused).
      */
-    /** `fresh`: the article was made a moment ago in this unit, so it has no links to read (ids are never reused). */
-    async replaceAll(tx: Tx, articleId: number, targets: LinkTarget[], opts: { dryRun: boolean; fresh?: boolean }): Promise<boolean> {
-      const changes = linkChanges(opts.fresh ? [] : await tx.links.ofArticle(articleId), targets);
+    async replaceAll(tx: Tx, articleId: number, targets: LinkTarget[], opts: { dryRun: boolean; justCreated?: boolean }): Promise<boolean> {
+      const changes = linkChanges(opts.justCreated ? [] : await tx.links.ofArticle(articleId), targets);
       if (!changes) return false;
       if (opts.dryRun) return true;
       const now = clock();

@@ -37,9 +37,9 @@ async function plan(refs: LinkRefInput[], self: { id: number; externalId?: strin
 }
 
 /** Writes the planned links when they differ from the stored ones; whether they did (or, on dry runs, would). */
-async function write(articleId: number, p: Plan, ctx: ApplyContext, fresh: boolean): Promise<boolean> {
+async function write(articleId: number, p: Plan, ctx: ApplyContext, justCreated: boolean): Promise<boolean> {
   if (p.unknownIds) return true;
-  return ctx.links.replaceAll(ctx.tx, articleId, p.targets, { dryRun: ctx.dryRun, fresh });
+  return ctx.links.replaceAll(ctx.tx, articleId, p.targets, { dryRun: ctx.dryRun, justCreated });
 }
 
 export type LinkSubject = { id: number; status: Settled; externalId?: string | null; slug?: string };
